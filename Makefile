@@ -1,0 +1,55 @@
+# Registri Inovasi Daerah — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/registri
+DEV_ENV := DJANGO_DEBUG=true
+
+.PHONY: run test lint format messages chromium clean-db
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+# Creates the virtualenv, migrates, loads the demo (idempotent) and serves on http://127.0.0.1:8000.
+run: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Lint, then the whole suite on SQLite, then again on PostgreSQL when it answers.
+test: $(VENV)/.installed chromium
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(PY) -m pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== PostgreSQL ($$DATABASE_URL)"; $(PY) -m pytest; \
+	elif $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "== PostgreSQL ($(POSTGRES_URL))"; DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest; \
+	else \
+		echo "== PostgreSQL not reachable on 127.0.0.1:5432: suite ran on SQLite only"; \
+	fi
+
+# Browser tests drive Debian's chromium; Playwright cannot download its own here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# Refresh the Indonesian catalogue after changing user-facing strings (needs GNU gettext).
+messages: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py makemessages --locale id --ignore ".venv/*" --ignore "staticfiles/*"
+	$(DEV_ENV) $(PY) manage.py compilemessages --locale id --ignore ".venv/*"
+
+clean-db:
+	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm

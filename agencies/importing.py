@@ -1,0 +1,255 @@
+"""Import agencies from a CSV file (columns code,name,kind,parent_code), all or nothing.
+
+The same rules serve the `import_agencies` command and the admin's upload page. Every problem
+is collected with its row number so that the person fixing the spreadsheet sees them all at
+once, and nothing is written unless the whole file is valid. Importing the same file again
+changes nothing.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from agencies.models import PARENT_KIND, TOP_KINDS, Agency, AgencyKind
+
+COLUMNS = ("code", "name", "kind", "parent_code")
+CODE_MAX_LENGTH = Agency._meta.get_field("code").max_length
+NAME_MAX_LENGTH = Agency._meta.get_field("name").max_length
+
+
+class AgencyImportError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _normalise_kind(raw: str) -> str:
+    """Accept 'perangkat_daerah', 'Perangkat Daerah' or 'perangkat-daerah' alike."""
+    return raw.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise AgencyImportError(
+            [
+                _(
+                    "Row %(line)s: the file is not UTF-8 text. Save it from the spreadsheet as "
+                    "'CSV UTF-8' and upload it again."
+                )
+                % {"line": line}
+            ]
+        ) from error
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    # Spreadsheets set to Indonesian separate columns with ';' because ',' is the decimal mark.
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def read_agency_csv(data: bytes) -> list[AgencyRow]:
+    """Parse the file into rows, or raise AgencyImportError listing every format problem."""
+    text = _decode(data)
+    if not text.strip():
+        raise AgencyImportError([_("The file is empty.")])
+    if "\x00" in text:
+        raise AgencyImportError([_("The file is not a CSV text file.")])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except csv.Error as error:
+        raise AgencyImportError([_("Row 1: %(error)s") % {"error": error}]) from error
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        raise AgencyImportError(
+            [
+                _("Row 1: the header must have the columns %(expected)s; missing: %(missing)s.")
+                % {"expected": ",".join(COLUMNS), "missing": ", ".join(missing)}
+            ]
+        )
+    position = {column: header.index(column) for column in COLUMNS}
+    rows, problems = [], []
+    try:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            line = reader.line_num
+            if len(values) < len(header):
+                values = values + [""] * (len(header) - len(values))
+            rows.append(
+                AgencyRow(
+                    line=line,
+                    code=values[position["code"]].strip(),
+                    name=" ".join(values[position["name"]].split()),
+                    kind=_normalise_kind(values[position["kind"]]),
+                    parent_code=values[position["parent_code"]].strip(),
+                )
+            )
+    except csv.Error as error:
+        problems.append(_("Row %(line)s: %(error)s") % {"line": reader.line_num, "error": error})
+    if not rows and not problems:
+        problems.append(_("The file has a header but no agency rows."))
+    if problems:
+        raise AgencyImportError(problems)
+    return rows
+
+
+def validate_rows(region, rows: list[AgencyRow]) -> list[str]:
+    """Every problem of the rows against each other and against the region's stored agencies."""
+    problems: list[str] = []
+    existing = {agency.code: agency for agency in Agency.objects.filter(region=region)}
+    first_line_of: dict[str, int] = {}
+    kind_in_file: dict[str, str] = {}
+    for row in rows:
+        if not row.code:
+            problems.append(_("Row %(line)s: the code is empty.") % {"line": row.line})
+        elif len(row.code) > CODE_MAX_LENGTH:
+            problems.append(
+                _("Row %(line)s: the code is longer than %(max)s characters.")
+                % {"line": row.line, "max": CODE_MAX_LENGTH}
+            )
+        elif row.code in first_line_of:
+            problems.append(
+                _("Row %(line)s: the code %(code)s already appears in row %(first)s.")
+                % {"line": row.line, "code": row.code, "first": first_line_of[row.code]}
+            )
+        else:
+            first_line_of[row.code] = row.line
+            kind_in_file[row.code] = row.kind
+        if not row.name:
+            problems.append(_("Row %(line)s: the name is empty.") % {"line": row.line})
+        elif len(row.name) > NAME_MAX_LENGTH:
+            problems.append(
+                _("Row %(line)s: the name is longer than %(max)s characters.")
+                % {"line": row.line, "max": NAME_MAX_LENGTH}
+            )
+        if row.kind not in AgencyKind.values:
+            problems.append(
+                _("Row %(line)s: the kind '%(kind)s' is unknown; use one of %(kinds)s.")
+                % {"line": row.line, "kind": row.kind, "kinds": ", ".join(AgencyKind.values)}
+            )
+
+    for row in rows:
+        if row.kind not in AgencyKind.values:
+            continue
+        kind_label = AgencyKind(row.kind).label
+        expected = PARENT_KIND.get(row.kind)
+        if expected is None:
+            if row.parent_code:
+                problems.append(
+                    _("Row %(line)s: a %(kind)s stands at the top and cannot have a parent (%(parent)s).")
+                    % {"line": row.line, "kind": kind_label, "parent": row.parent_code}
+                )
+        elif not row.parent_code:
+            problems.append(
+                _("Row %(line)s: a %(kind)s needs the code of its %(parent_kind)s in parent_code.")
+                % {"line": row.line, "kind": kind_label, "parent_kind": AgencyKind(expected).label}
+            )
+        else:
+            parent_kind = kind_in_file.get(row.parent_code)
+            if parent_kind is None and row.parent_code in existing:
+                parent_kind = existing[row.parent_code].kind
+            if parent_kind is None:
+                problems.append(
+                    _("Row %(line)s: the parent code %(parent)s is neither in the file nor in the registry.")
+                    % {"line": row.line, "parent": row.parent_code}
+                )
+            elif parent_kind != expected:
+                problems.append(
+                    _(
+                        "Row %(line)s: a %(kind)s must belong to a %(expected)s, but %(parent)s is a %(actual)s."
+                    )
+                    % {
+                        "line": row.line,
+                        "kind": kind_label,
+                        "expected": AgencyKind(expected).label,
+                        "parent": row.parent_code,
+                        "actual": AgencyKind(parent_kind).label
+                        if parent_kind in AgencyKind.values
+                        else parent_kind,
+                    }
+                )
+        stored = existing.get(row.code)
+        if stored is not None and stored.kind != row.kind:
+            keeping_children = [
+                child.code
+                for child in existing.values()
+                if child.parent_id == stored.pk and child.code not in kind_in_file
+            ]
+            if keeping_children:
+                problems.append(
+                    _("Row %(line)s: %(code)s cannot change kind while %(children)s still belong to it.")
+                    % {"line": row.line, "code": row.code, "children": ", ".join(sorted(keeping_children))}
+                )
+    return problems
+
+
+def import_agencies(region, data: bytes) -> ImportReport:
+    """Validate the whole file and apply it in one transaction; raise AgencyImportError otherwise."""
+    rows = read_agency_csv(data)
+    report = ImportReport()
+    try:
+        with transaction.atomic():
+            problems = validate_rows(region, rows)
+            if problems:
+                raise AgencyImportError(problems)
+            _apply(region, rows, report)
+    except IntegrityError as error:
+        # Another admin imported or edited the same agencies at the same moment.
+        raise AgencyImportError(
+            [
+                _("The registry changed while importing (%(error)s). Nothing was imported; try again.")
+                % {"error": error}
+            ]
+        ) from error
+    return report
+
+
+def _apply(region, rows: list[AgencyRow], report: ImportReport) -> None:
+    by_code = {agency.code: agency for agency in Agency.objects.select_for_update().filter(region=region)}
+    # Parents first, so that every child finds its parent's id.
+    ordered = sorted(rows, key=lambda row: row.kind not in TOP_KINDS)
+    for row in ordered:
+        parent = by_code[row.parent_code] if row.parent_code else None
+        agency = by_code.get(row.code)
+        if agency is None:
+            agency = Agency.objects.create(
+                region=region, code=row.code, name=row.name, kind=row.kind, parent=parent
+            )
+            by_code[row.code] = agency
+            report.created.append(row.code)
+        elif (agency.name, agency.kind, agency.parent_id) != (
+            row.name,
+            row.kind,
+            parent.pk if parent else None,
+        ):
+            agency.name, agency.kind, agency.parent = row.name, row.kind, parent
+            agency.save(update_fields=["name", "kind", "parent", "updated_at"])
+            report.updated.append(row.code)
+        else:
+            report.unchanged.append(row.code)

@@ -1,0 +1,76 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.importing import import_agencies
+from agencies.models import Agency, Region, Role, User
+from registry.models import Cycle
+from scoring.editions import load_edition_file
+
+DEMO_PASSWORD = "inovasi-parepare"
+AGENCY_FILE = Path(__file__).resolve().parents[2] / "data" / "agencies-parepare.csv"
+CATALOGUE_FILE = Path(__file__).resolve().parents[3] / "scoring" / "data" / "catalogue-2024.yaml"
+
+# (e-mail, full name, role, agency codes)
+DEMO_PEOPLE = [
+    ("admin@parepare.demo", "Andi Admin Bappeda", Role.ADMIN, []),
+    ("verifikator@parepare.demo", "Besse Verifikator", Role.REVIEWER, []),
+    ("inovator.dinkes@parepare.demo", "Cahya Dinas Kesehatan", Role.INNOVATOR, ["PD-DINKES"]),
+    ("inovator.puskesmas@parepare.demo", "Dewi Puskesmas Lakessi", Role.INNOVATOR, ["UPTD-PKM-LAKESSI"]),
+    ("inovator.kelurahan@parepare.demo", "Erna Kelurahan Lemoe", Role.INNOVATOR, ["KEL-LEMOE"]),
+    ("inovator.dikbud@parepare.demo", "Fajar Dinas Pendidikan", Role.INNOVATOR, ["PD-DIKBUD"]),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Kota Parepare demo: region, agencies, the IID 2024 catalogue, a 2024 cycle and demo people."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        region, _created = Region.objects.get_or_create(
+            code="73.72", defaults={"name": "Kota Parepare", "kind": Region.Kind.KOTA}
+        )
+        report = import_agencies(region, AGENCY_FILE.read_bytes())
+        edition, _loaded = load_edition_file(CATALOGUE_FILE)
+        today = timezone.localdate()
+        # The demo cycle is open today, so that the whole submission and review cycle can be tried.
+        Cycle.objects.get_or_create(
+            region=region,
+            year=edition.year,
+            defaults={
+                "edition": edition,
+                "submission_opens": today - datetime.timedelta(days=30),
+                "submission_closes": today + datetime.timedelta(days=60),
+                "review_opens": today - datetime.timedelta(days=30),
+                "review_closes": today + datetime.timedelta(days=90),
+            },
+        )
+        agencies = {agency.code: agency for agency in Agency.objects.filter(region=region)}
+        for email, full_name, role, codes in DEMO_PEOPLE:
+            person, created = User.objects.get_or_create(
+                email=email,
+                defaults={
+                    "full_name": full_name,
+                    "role": role,
+                    "region": region,
+                    "is_staff": role == Role.ADMIN,
+                },
+            )
+            if created:
+                person.set_password(DEMO_PASSWORD)
+                person.save(update_fields=["password"])
+            person.agencies.add(*(agencies[code] for code in codes))
+
+        self.stdout.write(
+            f"{region.name}: {len(report.created)} agencies created, {len(agencies)} in all; "
+            f"catalogue {edition}."
+        )
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
+        for email, _full_name, role, codes in DEMO_PEOPLE:
+            where = f" — {', '.join(agencies[code].name for code in codes)}" if codes else ""
+            self.stdout.write(f"  {Role(role).label:<22} {email}{where}")

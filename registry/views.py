@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from agencies.access import admin_required, ensure_admin
+from agencies.models import Agency
+from registry.forms import CycleForm
+from registry.models import Cycle, Innovation, compliance_by_kind
+
+
+@login_required
+def home(request):
+    user = request.user
+    cycle = Cycle.objects.current_for(user.region) if user.region_id else None
+    context = {"cycle": cycle}
+    if user.is_bappeda:
+        context["compliance"] = compliance_by_kind(cycle) if cycle else []
+        context["agency_count"] = Agency.objects.visible_to(user).active().count()
+    else:
+        agencies = list(Agency.objects.visible_to(user).select_related("parent").order_by("name"))
+        entries = {}
+        if cycle:
+            entries = {
+                entry.agency_id: entry
+                for entry in Innovation.objects.filter(cycle=cycle, agency__in=agencies)
+            }
+        context["agency_rows"] = [(agency, entries.get(agency.pk)) for agency in agencies]
+    return render(request, "registry/home.html", context)
+
+
+@admin_required
+def cycle_list(request):
+    cycles = Cycle.objects.visible_to(request.user).select_related("edition").order_by("-year")
+    return render(request, "registry/cycle_list.html", {"cycles": cycles})
+
+
+@admin_required
+def cycle_create(request):
+    form = CycleForm(request.POST or None, region=request.user.region)
+    if form.is_valid():
+        cycle = form.save()
+        messages.success(request, _("Cycle %(year)s was created.") % {"year": cycle.year})
+        return redirect("cycle_list")
+    return render(request, "registry/cycle_form.html", {"form": form})
+
+
+@login_required
+def cycle_edit(request, pk):
+    cycle = get_object_or_404(Cycle.objects.visible_to(request.user), pk=pk)
+    ensure_admin(request.user)
+    form = CycleForm(request.POST or None, instance=cycle, region=cycle.region)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Cycle %(year)s was saved.") % {"year": cycle.year})
+        return redirect("cycle_list")
+    return render(request, "registry/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+@never_cache
+def health(request):
+    """For the load balancer and monitoring: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "detail": error.__class__.__name__}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})

@@ -1,0 +1,110 @@
+"""Shared fixtures: a region with agencies and the five personas of every permission test.
+
+owner    innovator of agency A (Dinas Kesehatan) who owns its entries
+member   another innovator of agency A
+outsider innovator of agency B (Dinas Pendidikan)
+reviewer Bappeda reviewer of the region
+admin    Bappeda administrator of the region
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from agencies.models import Agency, Region, Role, User
+from registry.models import Cycle
+from scoring.models import Edition
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+@pytest.fixture
+def region(db):
+    return Region.objects.create(code="73.72", name="Kota Parepare", kind=Region.Kind.KOTA)
+
+
+@pytest.fixture
+def other_region(db):
+    return Region.objects.create(code="73.71", name="Kota Makassar", kind=Region.Kind.KOTA)
+
+
+@pytest.fixture
+def agency_a(region):
+    return Agency.objects.create(
+        region=region, code="PD-DINKES", name="Dinas Kesehatan", kind=Agency.Kind.PERANGKAT_DAERAH
+    )
+
+
+@pytest.fixture
+def agency_b(region):
+    return Agency.objects.create(
+        region=region,
+        code="PD-DIKBUD",
+        name="Dinas Pendidikan dan Kebudayaan",
+        kind=Agency.Kind.PERANGKAT_DAERAH,
+    )
+
+
+def make_person(email, role, region, agencies=(), **extra):
+    person = User.objects.create_user(
+        email=email,
+        password=PASSWORD,
+        full_name=email.split("@")[0].title(),
+        role=role,
+        region=region,
+        **extra,
+    )
+    person.agencies.add(*agencies)
+    return person
+
+
+@pytest.fixture
+def owner(agency_a):
+    return make_person("owner@example.org", Role.INNOVATOR, agency_a.region, [agency_a])
+
+
+@pytest.fixture
+def member(agency_a):
+    return make_person("member@example.org", Role.INNOVATOR, agency_a.region, [agency_a])
+
+
+@pytest.fixture
+def outsider(agency_b):
+    return make_person("outsider@example.org", Role.INNOVATOR, agency_b.region, [agency_b])
+
+
+@pytest.fixture
+def reviewer(region):
+    return make_person("reviewer@example.org", Role.REVIEWER, region)
+
+
+@pytest.fixture
+def admin_user(region):
+    return make_person("admin@example.org", Role.ADMIN, region)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def edition_2024(db):
+    return Edition.objects.create(
+        year=2024, version=1, title="IID 2024", source_text="test", checksum="0" * 64
+    )
+
+
+@pytest.fixture
+def cycle_2024(region, edition_2024):
+    return Cycle.objects.create(
+        region=region,
+        year=2024,
+        edition=edition_2024,
+        submission_opens=datetime.date(2024, 6, 13),
+        submission_closes=datetime.date(2024, 8, 22),
+        review_opens=datetime.date(2024, 6, 13),
+        review_closes=datetime.date(2024, 9, 30),
+    )
