@@ -24,7 +24,12 @@ class CycleQuerySet(models.QuerySet):
     def current_for(self, region, today: datetime.date | None = None):
         """The cycle whose windows include today, else the latest one."""
         today = today or timezone.localdate()
-        cycles = self.filter(region=region).order_by("-year")
+        cycles = (
+            self.filter(region=region)
+            .select_related("edition")
+            .defer("edition__source_text")
+            .order_by("-year")
+        )
         running = cycles.filter(submission_opens__lte=today, review_closes__gte=today).first()
         return running or cycles.first()
 

@@ -1,0 +1,126 @@
+"""Every view, every persona: anonymous users are sent to sign in, other agencies' innovators get 404."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def urls(agency_a, owner, cycle_2024):
+    return {
+        "home": reverse("home"),
+        "agency_list": reverse("agency_list"),
+        "agency_detail": reverse("agency_detail", args=[agency_a.pk]),
+        "agency_create": reverse("agency_create"),
+        "agency_import": reverse("agency_import"),
+        "agency_edit": reverse("agency_edit", args=[agency_a.pk]),
+        "agency_set_active": reverse("agency_set_active", args=[agency_a.pk]),
+        "agency_delete": reverse("agency_delete", args=[agency_a.pk]),
+        "person_list": reverse("person_list"),
+        "person_invite": reverse("person_invite"),
+        "person_edit": reverse("person_edit", args=[owner.pk]),
+        "person_set_active": reverse("person_set_active", args=[owner.pk]),
+        "person_resend_invitation": reverse("person_resend_invitation", args=[owner.pk]),
+        "cycle_list": reverse("cycle_list"),
+        "cycle_create": reverse("cycle_create"),
+        "cycle_edit": reverse("cycle_edit", args=[cycle_2024.pk]),
+        "password_change": reverse("password_change"),
+    }
+
+
+POST_ONLY = {"agency_set_active", "agency_delete", "person_set_active", "person_resend_invitation"}
+
+
+def request(client, name, url):
+    return client.post(url) if name in POST_ONLY else client.get(url)
+
+
+def test_every_view_sends_anonymous_users_to_sign_in(client, urls):
+    for name, url in urls.items():
+        response = request(client, name, url)
+        assert response.status_code == 302, name
+        assert response.url.startswith(reverse("login")), name
+
+
+# Expected status per persona for the pages about agency A, its owner and the cycle.
+EXPECTED = {
+    #                          owner member outsider reviewer
+    "home": (200, 200, 200, 200),
+    "agency_list": (200, 200, 200, 200),
+    "agency_detail": (200, 200, 404, 200),
+    "agency_create": (403, 403, 403, 403),
+    "agency_import": (403, 403, 403, 403),
+    "agency_edit": (403, 403, 404, 403),
+    "agency_set_active": (403, 403, 404, 403),
+    "agency_delete": (403, 403, 404, 403),
+    "person_list": (403, 403, 403, 403),
+    "person_invite": (403, 403, 403, 403),
+    "person_edit": (403, 404, 404, 403),
+    "person_set_active": (403, 404, 404, 403),
+    "person_resend_invitation": (403, 404, 404, 403),
+    "cycle_list": (403, 403, 403, 403),
+    "cycle_create": (403, 403, 403, 403),
+    "cycle_edit": (403, 403, 403, 403),
+    "password_change": (200, 200, 200, 200),
+}
+
+
+def test_every_view_answers_each_persona_as_expected(urls, owner, member, outsider, reviewer):
+    clients = [client_for(person) for person in (owner, member, outsider, reviewer)]
+    seen = {}
+    for name, url in urls.items():
+        seen[name] = tuple(request(client, name, url).status_code for client in clients)
+    assert seen == EXPECTED
+
+
+def test_admin_reaches_every_view(urls, admin_user):
+    client = client_for(admin_user)
+    for name, url in urls.items():
+        if name in POST_ONLY:
+            continue
+        assert client.get(url).status_code == 200, name
+
+
+def test_outsider_list_does_not_leak_other_agency(agency_a, agency_b, owner, outsider):
+    page = client_for(outsider).get(reverse("agency_list")).content.decode()
+    assert agency_b.name in page
+    assert agency_a.name not in page
+    home = client_for(outsider).get(reverse("home")).content.decode()
+    assert agency_b.name in home and agency_a.name not in home
+
+
+def test_member_sees_own_agency_and_its_innovators(agency_a, owner, member):
+    page = client_for(member).get(reverse("agency_detail", args=[agency_a.pk])).content.decode()
+    assert owner.full_name in page
+
+
+def test_innovator_never_sees_another_region(agency_a, other_region, owner):
+    from agencies.models import Agency
+
+    foreign = Agency.objects.create(
+        region=other_region, code="PD-X", name="Dinas Luar", kind="perangkat_daerah"
+    )
+    assert client_for(owner).get(reverse("agency_detail", args=[foreign.pk])).status_code == 404
+
+
+def test_reviewer_sees_region_but_not_other_region(agency_a, agency_b, other_region, reviewer):
+    from agencies.models import Agency
+
+    foreign = Agency.objects.create(
+        region=other_region, code="PD-X", name="Dinas Luar", kind="perangkat_daerah"
+    )
+    client = client_for(reviewer)
+    page = client.get(reverse("agency_list")).content.decode()
+    assert agency_a.name in page and agency_b.name in page and foreign.name not in page
+    assert client.get(reverse("agency_detail", args=[foreign.pk])).status_code == 404
+
+
+def test_deactivated_person_cannot_reach_anything(urls, owner):
+    client = client_for(owner)
+    owner.is_active = False
+    owner.save()
+    response = client.get(urls["agency_detail"])
+    assert response.status_code == 302
