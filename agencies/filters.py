@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, AgencyKind, Role, User
 
 
-class AgencyFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """An invalid filter value shows its error and an empty list, never the unfiltered list."""
+
+    @property
+    def qs(self):
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+
+class AgencyFilter(StrictFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=AgencyKind.choices, empty_label=_("All kinds")
@@ -29,7 +39,7 @@ class AgencyFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(StrictFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, empty_label=_("All roles"))
     is_active = django_filters.BooleanFilter(label=_("Active"))

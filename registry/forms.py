@@ -43,9 +43,9 @@ class CycleForm(forms.ModelForm):
         opens, closes = cleaned.get("submission_opens"), cleaned.get("submission_closes")
         review_opens, review_closes = cleaned.get("review_opens"), cleaned.get("review_closes")
         if opens and closes and opens > closes:
-            self.add_error("submission_closes", _("Submissions must close after they open."))
+            self.add_error("submission_closes", _("Submissions cannot close before they open."))
         if review_opens and review_closes and review_opens > review_closes:
-            self.add_error("review_closes", _("Review must close after it opens."))
+            self.add_error("review_closes", _("Review cannot close before it opens."))
         if opens and review_opens and review_opens < opens:
             self.add_error("review_opens", _("Review cannot open before submissions open."))
         if closes and review_closes and review_closes < closes:

@@ -65,7 +65,7 @@ def test_admin_imports_agencies_from_a_csv(live_server, desktop, shot, tmp_path)
     )
     desktop.get_by_label("Berkas CSV").set_input_files(str(good))
     desktop.get_by_role("button", name="Impor").click()
-    assert "2 dibuat" in desktop.get_by_test_id("import-report").inner_text()
+    assert "2 ditambahkan" in desktop.get_by_test_id("import-report").inner_text()
     assert Agency.objects.get(code="KEL-BARU").parent.code == "KEC-UJUNG"
     shot(desktop, "foundation-admin-import-done")
 

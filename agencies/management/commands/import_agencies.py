@@ -19,7 +19,7 @@ def resolve_region(code: str | None) -> Region:
             _("No region exists yet. Run `python manage.py seed_demo` or create one in the admin.")
         )
     if len(regions) > 1:
-        raise CommandError(_("Several regions exist: name one with --region CODE."))
+        raise CommandError(_("Several regions exist: choose one with --region followed by its code."))
     return regions[0]
 
 
