@@ -128,6 +128,20 @@ class InnovationQuerySet(models.QuerySet):
 class Innovation(models.Model):
     """An agency's innovation entered for one cycle: one agency, one innovation per year."""
 
+    class Stage(models.TextChoices):
+        INISIATIF = "inisiatif", _("Initiative")
+        UJI_COBA = "uji_coba", _("Trial")
+        PENERAPAN = "penerapan", _("Implementation")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        REVISION_REQUESTED = "revision_requested", _("Revision requested")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="innovations"
     )
@@ -135,6 +149,12 @@ class Innovation(models.Model):
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="innovations"
     )
     name = models.CharField(_("innovation name"), max_length=255)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.PENERAPAN)
+    # Written only by the workflow's transition functions.
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    urusan = models.CharField(_("main government affair (urusan)"), max_length=150, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -175,3 +195,150 @@ def compliance_by_kind(cycle: Cycle) -> list[dict]:
         }
         for row in rows
     ]
+
+
+class SpdProfile(models.Model):
+    """The region's own SPD rows for a cycle, filled by Bappeda: one per cycle."""
+
+    cycle = models.OneToOneField(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="spd_profile"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SPD profile")
+        verbose_name_plural = _("SPD profiles")
+
+    def __str__(self) -> str:
+        return _("SPD profile %(year)s") % {"year": self.cycle.year}
+
+
+class Answer(models.Model):
+    """The filler's chosen option for one indicator row, and the reviewer's verdict on it.
+
+    An answer belongs either to an innovation (SID rows) or to the region's SPD profile (SPD
+    rows). `level` is None while no option is chosen. The reviewer's verdict follows METHOD.md
+    section 4: Sesuai keeps the chosen level, Tidak Sesuai sets the level the evidence supports.
+    """
+
+    class Verdict(models.TextChoices):
+        NONE = "", _("Not reviewed yet")
+        SESUAI = "sesuai", _("Sesuai")
+        TIDAK_SESUAI = "tidak_sesuai", _("Tidak Sesuai")
+
+    innovation = models.ForeignKey(
+        Innovation,
+        verbose_name=_("innovation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    spd_profile = models.ForeignKey(
+        SpdProfile,
+        verbose_name=_("SPD profile"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    indicator = models.ForeignKey(
+        "scoring.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="answers"
+    )
+    option_group = models.CharField(_("option group"), max_length=30, blank=True)
+    level = models.PositiveSmallIntegerField(_("chosen level"), null=True, blank=True)
+    verdict = models.CharField(
+        _("verdict"), max_length=20, choices=Verdict.choices, blank=True, default="", editable=False
+    )
+    verified_level = models.PositiveSmallIntegerField(
+        _("level supported by the evidence"), default=0, editable=False
+    )
+    verdict_note = models.TextField(_("reviewer's note"), blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(innovation__isnull=False, spd_profile__isnull=True)
+                | Q(innovation__isnull=True, spd_profile__isnull=False),
+                name="answer_belongs_to_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["innovation", "indicator"],
+                condition=Q(innovation__isnull=False),
+                name="answer_one_per_innovation_row",
+            ),
+            models.UniqueConstraint(
+                fields=["spd_profile", "indicator"],
+                condition=Q(spd_profile__isnull=False),
+                name="answer_one_per_spd_row",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__lte=3) | Q(level__isnull=True), name="answer_level_0_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=["", "sesuai", "tidak_sesuai"]), name="answer_verdict_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(verdict="tidak_sesuai") | Q(verified_level__lte=F("level")),
+                name="answer_verified_level_not_above_chosen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.level}"
+
+
+def evidence_upload_to(evidence, filename: str) -> str:
+    # Private storage: the path is never served directly, only through a permission-checking view.
+    return f"evidence/{evidence.answer_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """One item of data dukung for an answer: a stored file or a link, with its document metadata."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        LINK = "link", _("Link")
+
+    answer = models.ForeignKey(
+        Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, blank=True, max_length=255)
+    url = models.URLField(_("link"), blank=True, max_length=500)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    document_number = models.CharField(_("document number"), max_length=150, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    needs_recheck = models.BooleanField(_("needs re-checking"), default=False)
+    is_public = models.BooleanField(_("shown in the public showcase"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        ordering = ["answer", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="file", url="") & ~Q(file="") | Q(kind="link", file="") & ~Q(url=""),
+                name="evidence_is_a_file_or_a_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url

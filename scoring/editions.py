@@ -5,26 +5,66 @@ from pathlib import Path
 from django.db import transaction
 
 from scoring import catalogue
-from scoring.models import Edition
+from scoring.models import Edition, Indicator, IndicatorOption
 
 
 @transaction.atomic
 def load_edition_text(text: str) -> tuple[Edition, bool]:
-    """Return the stored edition for this text and whether it was new; raise CatalogueError if invalid."""
+    """Return the stored edition for this text and whether it was new; raise CatalogueError if invalid.
+
+    The same file loaded twice is the same edition. A changed file for a year becomes the
+    next version: a version that a cycle uses is never rewritten, so its scores stay reproducible.
+    """
     parsed = catalogue.load_edition(text)
-    checksum = parsed.checksum
-    existing = Edition.objects.filter(year=parsed.year, checksum=checksum).first()
+    existing = Edition.objects.filter(year=parsed.year, checksum=parsed.checksum).first()
     if existing:
         return existing, False
     versions = Edition.objects.select_for_update().filter(year=parsed.year).values_list("version", flat=True)
-    latest = max(versions, default=0)
     edition = Edition.objects.create(
         year=parsed.year,
-        version=latest + 1,
+        version=max(versions, default=0) + 1,
         title=f"IID {parsed.year}: {parsed.subject}"[:255],
         source_text=text,
-        checksum=checksum,
+        checksum=parsed.checksum,
     )
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            edition=edition,
+            code=row.id,
+            part=row.part,
+            number=row.number,
+            sub=row.sub or "",
+            form_no=row.form_no,
+            variable=row.variable,
+            name=row.name,
+            bobot=row.bobot,
+            mandatory=row.mandatory,
+            evidence_kinds=list(row.evidence_kinds),
+            evidence_description=row.evidence_description,
+            confidence=row.confidence,
+            strength=row.strength or "",
+            position=position,
+        )
+        for position, row in enumerate(parsed.rows)
+    )
+    options = []
+    for indicator, row in zip(indicators, parsed.rows, strict=True):
+        groups = row.option_groups.items() if row.option_groups else [("", row.options)]
+        position = 0
+        for group, group_options in groups:
+            for option in group_options:
+                options.append(
+                    IndicatorOption(
+                        indicator=indicator,
+                        group=group,
+                        level=option.level,
+                        score=option.score,
+                        label=option.label,
+                        position=position,
+                    )
+                )
+                position += 1
+    IndicatorOption.objects.bulk_create(options)
     return edition, True
 
 

@@ -1,5 +1,10 @@
+import functools
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from scoring import catalogue
 
 
 class EditionQuerySet(models.QuerySet):
@@ -11,8 +16,8 @@ class Edition(models.Model):
     """One version of a year's indicator catalogue, loaded from its YAML file.
 
     The file's text is kept verbatim so that a computed index can always be traced to the
-    exact catalogue it used. A corrected file becomes a new version; a version in use by a
-    cycle is never changed.
+    exact catalogue it used, and its indicators and options are rows that answers point to.
+    A corrected file becomes a new version; a version in use by a cycle is never changed.
     """
 
     year = models.PositiveSmallIntegerField(_("year"))
@@ -35,3 +40,85 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return _("IID %(year)s catalogue, version %(version)s") % {"year": self.year, "version": self.version}
+
+    @property
+    def is_in_use(self) -> bool:
+        return self.cycles.exists()
+
+    def parsed(self) -> catalogue.Edition:
+        """The edition as the pure engine reads it (parsed once per process and file)."""
+        return _parse_source(self.checksum, self.source_text)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_source(checksum: str, source_text: str) -> catalogue.Edition:
+    return catalogue.load_edition(source_text)
+
+
+class Indicator(models.Model):
+    """One scoring row of an edition (an indicator, or an SPD sub-row a/b)."""
+
+    class Part(models.TextChoices):
+        SPD = "SPD", _("Regional government (SPD)")
+        SID = "SID", _("Innovation (SID)")
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    part = models.CharField(_("part"), max_length=3, choices=Part.choices)
+    number = models.PositiveSmallIntegerField(_("number"))
+    sub = models.CharField(_("sub-row"), max_length=2, blank=True)
+    form_no = models.PositiveSmallIntegerField(_("number on the form"), null=True, blank=True)
+    variable = models.CharField(_("variable"), max_length=100)
+    name = models.CharField(_("name"), max_length=255)
+    bobot = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+    mandatory = models.BooleanField(_("mandatory"), default=False)
+    evidence_kinds = models.JSONField(_("evidence kinds"), default=list)
+    evidence_description = models.TextField(_("evidence needed"), blank=True)
+    confidence = models.CharField(_("confidence"), max_length=20)
+    strength = models.CharField(_("strength"), max_length=20, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["edition", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="indicator_code_unique_in_edition"),
+            models.CheckConstraint(condition=Q(part__in=["SPD", "SID"]), name="indicator_part_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.confidence != "confirmed"
+
+
+class IndicatorOption(models.Model):
+    """An answer a filler can choose for an indicator, in an option group where the indicator has them."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="options"
+    )
+    group = models.CharField(_("option group"), max_length=30, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
+    label = models.CharField(_("label"), max_length=255)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("indicator option")
+        verbose_name_plural = _("indicator options")
+        ordering = ["indicator", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "group", "level"], name="option_level_unique_in_group"
+            ),
+            models.CheckConstraint(condition=Q(level__lte=3), name="option_level_at_most_3"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -8,6 +8,7 @@ from django.utils import timezone
 from agencies.importing import import_agencies
 from agencies.models import Agency, Region, Role, User
 from registry.models import Cycle
+from registry.synthetic import create_synthetic_entries
 from scoring.editions import load_edition_file
 
 DEMO_PASSWORD = "inovasi-parepare"
@@ -30,8 +31,16 @@ class Command(BaseCommand):
         "Load the Kota Parepare demo: region, agencies, the IID 2024 catalogue, a 2024 cycle and demo people."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--entries",
+            type=int,
+            default=0,
+            help="Also add this many synthetic entries (with answers, evidence and verdicts) for benchmarks.",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, entries: int = 0, **options):
         region, _created = Region.objects.get_or_create(
             code="73.72", defaults={"name": "Kota Parepare", "kind": Region.Kind.KOTA}
         )
@@ -39,7 +48,7 @@ class Command(BaseCommand):
         edition, _loaded = load_edition_file(CATALOGUE_FILE)
         today = timezone.localdate()
         # The demo cycle is open today, so that the whole submission and review cycle can be tried.
-        Cycle.objects.get_or_create(
+        cycle, _created = Cycle.objects.get_or_create(
             region=region,
             year=edition.year,
             defaults={
@@ -66,6 +75,12 @@ class Command(BaseCommand):
                 person.save(update_fields=["password"])
             person.agencies.add(*(agencies[code] for code in codes))
 
+        if entries:
+            admin = User.objects.get(email=DEMO_PEOPLE[0][0])
+            added = create_synthetic_entries(cycle, entries, created_by=admin)
+            self.stdout.write(
+                f"{added} synthetic entries added ({cycle.innovations.count()} in cycle {cycle.year})."
+            )
         self.stdout.write(
             f"{region.name}: {len(report.created)} agencies created, {len(agencies)} in all; "
             f"catalogue {edition}."

@@ -1,0 +1,161 @@
+"""The only bridge from the database to the pure index engine.
+
+It reads a cycle's SPD profile, innovations, answers, evidence and verdicts into the engine's
+plain data in a fixed number of queries, whatever the number of innovations, so that the web
+page, the command line and the exports all compute `compute_index(*gather_inputs(cycle))` and
+give the same figures.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+
+from registry.models import Answer as AnswerRow
+from registry.models import Evidence, Innovation
+from scoring import catalogue
+from scoring.index import (
+    Answer,
+    IndexResult,
+    InnovationInput,
+    InnovationResult,
+    compute_index,
+    enters_measurement,
+    kematangan,
+    urusan_spread_warning,
+)
+
+
+@dataclass(frozen=True)
+class InnovationFacts:
+    """What the index pages show beside an innovation's score."""
+
+    key: str
+    pk: int
+    name: str
+    agency: str
+    status: str
+    stage: str
+    urusan: str
+    counts_self_assessed: bool
+    counts_verified: bool
+
+
+def _answer_rows(queryset):
+    has_evidence = Exists(Evidence.objects.filter(answer=OuterRef("pk")))
+    return queryset.annotate(has_evidence=has_evidence).values_list(
+        "innovation_id",
+        "indicator__code",
+        "level",
+        "option_group",
+        "verdict",
+        "verified_level",
+        "has_evidence",
+    )
+
+
+def _to_answer(level, group, verdict, verified_level, has_evidence) -> Answer:
+    return Answer(
+        level=level,
+        has_evidence=bool(has_evidence),
+        verdict=verdict or None,
+        verified_level=verified_level,
+        group=group or None,
+    )
+
+
+def gather_inputs(
+    cycle,
+) -> tuple[catalogue.Edition, dict[str, Answer], list[InnovationInput], list[InnovationInput]]:
+    """(edition, SPD answers, innovations entering n self-assessed, innovations entering n verified)."""
+    edition, spd, innovations, facts = gather_cycle(cycle)
+    by_key = {item.key: item for item in innovations}
+    return (
+        edition,
+        spd,
+        [by_key[fact.key] for fact in facts if fact.counts_self_assessed],
+        [by_key[fact.key] for fact in facts if fact.counts_verified],
+    )
+
+
+def gather_cycle(
+    cycle,
+) -> tuple[catalogue.Edition, dict[str, Answer], list[InnovationInput], list[InnovationFacts]]:
+    """Everything of a cycle as plain data: every innovation, whether or not it enters n."""
+    edition = cycle.edition.parsed()
+    spd = {
+        code: _to_answer(level, group, verdict, verified_level, has_evidence)
+        for _owner, code, level, group, verdict, verified_level, has_evidence in _answer_rows(
+            AnswerRow.objects.filter(spd_profile__cycle=cycle)
+        )
+    }
+    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for owner, code, level, group, verdict, verified_level, has_evidence in _answer_rows(
+        AnswerRow.objects.filter(innovation__cycle=cycle)
+    ):
+        answers[owner][code] = _to_answer(level, group, verdict, verified_level, has_evidence)
+    innovations, facts = [], []
+    rows = (
+        Innovation.objects.filter(cycle=cycle)
+        .order_by("agency__name", "pk")
+        .values_list("pk", "name", "agency__name", "status", "stage", "urusan")
+    )
+    for pk, name, agency, status, stage, urusan in rows:
+        key = str(pk)
+        innovations.append(
+            InnovationInput(key=key, name=name, answers=answers.get(pk, {}), urusan=urusan or None)
+        )
+        facts.append(
+            InnovationFacts(
+                key=key,
+                pk=pk,
+                name=name,
+                agency=agency,
+                status=status,
+                stage=stage,
+                urusan=urusan,
+                counts_self_assessed=enters_measurement(status, stage, verified=False),
+                counts_verified=enters_measurement(status, stage, verified=True),
+            )
+        )
+    return edition, spd, innovations, facts
+
+
+@dataclass(frozen=True)
+class InnovationScore:
+    facts: InnovationFacts
+    self_assessed: InnovationResult
+    verified: InnovationResult
+
+
+@dataclass(frozen=True)
+class CycleIndex:
+    """A cycle's index with every innovation's kematangan, for the page, the command and the exports."""
+
+    edition: catalogue.Edition
+    result: IndexResult
+    innovations: list[InnovationScore]
+    spread_warning: str | None
+
+
+def cycle_index(cycle) -> CycleIndex:
+    edition, spd, innovations, facts = gather_cycle(cycle)
+    by_key = {item.key: item for item in innovations}
+    counted = [by_key[fact.key] for fact in facts if fact.counts_self_assessed]
+    result = compute_index(
+        edition, spd, counted, [by_key[fact.key] for fact in facts if fact.counts_verified]
+    )
+    scores = [
+        InnovationScore(
+            facts=fact,
+            self_assessed=kematangan(edition, by_key[fact.key], verified=False),
+            verified=kematangan(edition, by_key[fact.key], verified=True),
+        )
+        for fact in facts
+    ]
+    return CycleIndex(
+        edition=edition,
+        result=result,
+        innovations=scores,
+        spread_warning=urusan_spread_warning(edition, [item.urusan for item in counted]),
+    )

@@ -1,0 +1,384 @@
+"""The Indeks Inovasi Daerah as pure functions over plain data (METHOD.md sections 2-5).
+
+No Django here: `scoring/collect.py` turns database rows into the plain inputs below, and the page, the command
+and the exports all call `compute_index`. Arithmetic is exact `Decimal`; the only rounding is
+`round_half_up`, applied to the IID. Edition numbers (weights, divisor floor, cap, factor, bands, urusan rule)
+come from the parsed catalogue, never from this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    localcontext,
+)
+
+from scoring.catalogue import Edition, Parameters, Row
+
+SESUAI = "sesuai"
+TIDAK_SESUAI = "tidak_sesuai"
+VERDICTS = (SESUAI, TIDAK_SESUAI)
+
+STATUSES = ("draft", "submitted", "in_review", "revision_requested", "resubmitted", "approved", "rejected")
+STAGES = ("inisiatif", "uji_coba", "penerapan")
+# D3. Self-assessed: submitted for the year and not rejected. An innovation sent back for revision was
+# submitted and is not rejected, so it keeps counting. Verified: approved only.
+SELF_ASSESSED_STATUSES = frozenset(
+    {"submitted", "in_review", "revision_requested", "resubmitted", "approved"}
+)
+VERIFIED_STATUSES = frozenset({"approved"})
+MEASURED_STAGES = frozenset({"penerapan"})
+
+ZERO = Decimal(0)
+# Σ kematangan / n does not terminate for most n > 10. 50 significant digits still round the IID exactly:
+# with weights in hundredths the exact IID is a fraction with denominator dividing 1000 * n, so unless it is
+# exactly a half-cent it lies at least 1 / (1000 * n) from one, far more than a 50-digit quotient's error.
+_CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The filler's answer to one row, and the reviewer's verdict on it."""
+
+    level: int | None = None
+    has_evidence: bool = False
+    verdict: str | None = None  # None (not reviewed yet), "sesuai" or "tidak_sesuai"
+    verified_level: int = 0  # the level the evidence supports, used when the verdict is "tidak_sesuai"
+    group: str | None = None  # option group (SID-30, SID-33); checked, never changes the score
+
+
+@dataclass(frozen=True)
+class InnovationInput:
+    key: str
+    name: str
+    answers: Mapping[str, Answer] = field(default_factory=dict, hash=False)
+    urusan: str | None = None
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row_id: str
+    level: int | None  # the level the filler chose
+    score: Decimal
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SpdResult:
+    score: Decimal
+    rows: tuple[RowResult, ...]
+
+
+@dataclass(frozen=True)
+class InnovationResult:
+    key: str
+    name: str
+    kematangan: Decimal
+    rows: tuple[RowResult, ...]
+
+
+@dataclass(frozen=True)
+class Score:
+    n: int
+    spd: Decimal
+    kematangan_sum: Decimal
+    sid_average: Decimal
+    jumlah_inovasi: Decimal
+    sid: Decimal
+    total: Decimal
+    iid: Decimal  # rounded half-up to 2 decimals
+    predicate: str
+    spd_rows: tuple[RowResult, ...]
+    innovations: tuple[InnovationResult, ...]
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    year: int
+    self_assessed: Score
+    verified: Score
+
+
+@dataclass(frozen=True)
+class Gain:
+    target: str  # "SPD" or the innovation's key
+    row_id: str
+    level: int | None
+    score: Decimal
+    gain: Decimal  # exact IID points gained if this row alone were at its top level with evidence
+
+
+def round_half_up(value: Decimal, places: int = 2) -> Decimal:
+    """The one rounding of the method: half away from zero, as the national application reports the IID."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CONTEXT)
+
+
+def enters_measurement(status: str, stage: str, *, verified: bool) -> bool:
+    """D3: whether an innovation with this workflow status and stage enters n for the given kind of score."""
+    if status not in STATUSES:
+        raise ValueError(f"Status inovasi tidak dikenal: {status!r} (pilihan: {', '.join(STATUSES)}).")
+    if stage not in STAGES:
+        raise ValueError(f"Tahapan inovasi tidak dikenal: {stage!r} (pilihan: {', '.join(STAGES)}).")
+    statuses = VERIFIED_STATUSES if verified else SELF_ASSESSED_STATUSES
+    return status in statuses and stage in MEASURED_STAGES
+
+
+def check_answer(row: Row, answer: Answer) -> None:
+    """Raise ValueError, naming the row, if the answer is not possible for this row."""
+    where = f"Indikator {row.id}"
+    level = answer.level
+    if level is not None:
+        if not _is_int(level):
+            raise ValueError(f"{where}: level harus bilangan bulat, bukan {level!r}.")
+        if level < 0:
+            raise ValueError(f"{where}: level {level} tidak boleh negatif.")
+        if level > row.max_level:
+            raise ValueError(f"{where}: level {level} melebihi level tertinggi indikator ({row.max_level}).")
+        if level not in row.levels:
+            offered = ", ".join(map(str, row.levels))
+            raise ValueError(f"{where}: level {level} tidak ditawarkan (level yang ada: {offered}).")
+    if answer.group is not None:
+        if not row.option_groups:
+            raise ValueError(f"{where}: indikator ini tidak memiliki kelompok opsi ({answer.group!r}).")
+        if answer.group not in row.option_groups:
+            groups = ", ".join(row.option_groups)
+            raise ValueError(f"{where}: kelompok opsi {answer.group!r} tidak dikenal (pilihan: {groups}).")
+        group_levels = {0, *(option.level for option in row.option_groups[answer.group])}
+        if level is not None and level not in group_levels:
+            raise ValueError(f"{where}: level {level} tidak ada di kelompok opsi {answer.group!r}.")
+    if not isinstance(answer.has_evidence, bool):
+        raise ValueError(f"{where}: has_evidence harus True atau False, bukan {answer.has_evidence!r}.")
+    if answer.verdict is not None and answer.verdict not in VERDICTS:
+        raise ValueError(
+            f"{where}: verdict harus 'sesuai', 'tidak_sesuai' atau None, bukan {answer.verdict!r}."
+        )
+    if not _is_int(answer.verified_level):
+        raise ValueError(f"{where}: level verifikator harus bilangan bulat, bukan {answer.verified_level!r}.")
+    chosen = level or 0
+    if not 0 <= answer.verified_level <= chosen:
+        raise ValueError(
+            f"{where}: level verifikator {answer.verified_level} harus antara 0 dan level yang dipilih ({chosen})."
+        )
+
+
+def row_score(row: Row, answer: Answer | None, *, verified: bool) -> RowResult:
+    """bobot * level, subject to D1 (no evidence scores 0) and, for the verified score, D2."""
+    if answer is not None:
+        check_answer(row, answer)
+    if answer is None or answer.level is None:
+        return RowResult(row.id, None, ZERO, "Belum memilih opsi")
+    level = answer.level
+    if not answer.has_evidence:
+        return RowResult(row.id, level, ZERO, "Opsi dipilih tetapi belum ada bukti (D1)")
+    if not verified:
+        return RowResult(
+            row.id, level, row.bobot * level, f"Level {level} dengan bukti {_product(row, level)}"
+        )
+    if answer.verdict is None:
+        return RowResult(row.id, level, ZERO, "Belum diverifikasi (D2)")
+    if answer.verdict == SESUAI:
+        return RowResult(row.id, level, row.bobot * level, f"Sesuai {_product(row, level)}")
+    supported = answer.verified_level
+    return RowResult(
+        row.id,
+        level,
+        row.bobot * supported,
+        f"Tidak Sesuai: level verifikator {supported} {_product(row, supported)}",
+    )
+
+
+def spd_score(edition: Edition, answers: Mapping[str, Answer], *, verified: bool) -> SpdResult:
+    rows = _score_rows(edition.spd_rows, answers, "SPD", verified=verified)
+    return SpdResult(_sum(result.score for result in rows), rows)
+
+
+def kematangan(edition: Edition, innovation: InnovationInput, *, verified: bool) -> InnovationResult:
+    """The maturity of one innovation: the sum of its SID row scores."""
+    rows = _score_rows(
+        edition.sid_rows, innovation.answers, f"SID inovasi {innovation.key!r}", verified=verified
+    )
+    return InnovationResult(innovation.key, innovation.name, _sum(result.score for result in rows), rows)
+
+
+def jumlah_inovasi(n: int, params: Parameters) -> Decimal:
+    """Skor Jumlah Inovasi (indicator 36): min(n, cap) * factor."""
+    if not _is_int(n) or n < 0:
+        raise ValueError(f"Jumlah inovasi harus bilangan bulat tidak negatif, bukan {n!r}.")
+    return min(n, params.count_cap) * params.per_innovation_factor
+
+
+def iid_from_total(total: Decimal, params: Parameters) -> Decimal:
+    with localcontext(_CONTEXT):
+        return round_half_up(total / params.total_max * 100)
+
+
+def predicate(iid: Decimal, params: Parameters) -> str:
+    """The edition's predicate for an IID already rounded to 2 decimals."""
+    for band in params.predicates:
+        if band.contains(iid):
+            return band.name
+    raise ValueError(f"Tidak ada predikat untuk IID {iid}.")
+
+
+def score(
+    edition: Edition,
+    spd_answers: Mapping[str, Answer],
+    innovations: Sequence[InnovationInput],
+    *,
+    verified: bool,
+) -> Score:
+    """One kind of score; `innovations` are exactly those entering n for this kind (see `enters_measurement`)."""
+    _check_unique_keys(innovations)
+    with localcontext(_CONTEXT):
+        spd = spd_score(edition, spd_answers, verified=verified)
+        per_innovation = tuple(kematangan(edition, item, verified=verified) for item in innovations)
+        kematangan_sum = _sum(item.kematangan for item in per_innovation)
+        n = len(per_innovation)
+        sid_average, jumlah, sid, total = _sid_and_total(edition.parameters, spd.score, kematangan_sum, n)
+        iid = iid_from_total(total, edition.parameters)
+        return Score(
+            n=n,
+            spd=spd.score,
+            kematangan_sum=kematangan_sum,
+            sid_average=sid_average,
+            jumlah_inovasi=jumlah,
+            sid=sid,
+            total=total,
+            iid=iid,
+            predicate=predicate(iid, edition.parameters),
+            spd_rows=spd.rows,
+            innovations=per_innovation,
+        )
+
+
+def compute_index(
+    edition: Edition,
+    spd_answers: Mapping[str, Answer],
+    innovations_self: Sequence[InnovationInput],
+    innovations_verified: Sequence[InnovationInput],
+) -> IndexResult:
+    """Both scores. The caller passes, for each, the innovations entering n (D3, `enters_measurement`)."""
+    return IndexResult(
+        year=edition.year,
+        self_assessed=score(edition, spd_answers, innovations_self, verified=False),
+        verified=score(edition, spd_answers, innovations_verified, verified=True),
+    )
+
+
+def urusan_spread_warning(edition: Edition, urusan_list: Iterable[str | None]) -> str | None:
+    """D4: a warning when the innovations cover too few basic-service urusan; the score is not changed."""
+    rule = edition.parameters.spread_rule
+    basic = {_urusan_key(name): name for name in rule.urusan}
+    covered = {basic[key] for key in map(_urusan_key, filter(None, urusan_list)) if key in basic}
+    if len(covered) >= rule.threshold:
+        return None
+    names = [name for name in rule.urusan if name in covered]
+    listing = f" ({'; '.join(names)})" if names else ""
+    consequence = (
+        f"Konsekuensi: {rule.consequence}."
+        if rule.consequence
+        else "Konsekuensinya bagi skor belum diketahui, jadi skor tidak diubah."
+    )
+    return (
+        f"Inovasi daerah baru mencakup {len(covered)} dari {len(rule.urusan)} urusan wajib pelayanan dasar"
+        f"{listing}; aturan {edition.year} mensyaratkan minimal {rule.threshold}. {consequence}"
+    )
+
+
+def gain_ranking(
+    edition: Edition,
+    spd_answers: Mapping[str, Answer],
+    innovations: Sequence[InnovationInput],
+    *,
+    limit: int = 10,
+) -> list[Gain]:
+    """The rows whose completion (top level, with evidence) would raise the self-assessed IID the most.
+
+    Each gain is the exact change of the unrounded IID when that one row alone is completed; ties are broken
+    by row id, then SPD before the innovations in the order given.
+    """
+    params = edition.parameters
+    base = score(edition, spd_answers, innovations, verified=False)
+    kematangan_sum, n = base.kematangan_sum, base.n
+    candidates: list[tuple[Decimal, str, int, Gain]] = []
+    with localcontext(_CONTEXT):
+        targets = [("SPD", base.spd_rows, None)]
+        targets += [(item.key, item.rows, item) for item in base.innovations]
+        for order, (target, row_results, innovation) in enumerate(targets):
+            for current in row_results:
+                row = edition.row(current.row_id)
+                completed = row_score(row, Answer(level=row.max_level, has_evidence=True), verified=False)
+                delta = completed.score - current.score
+                if delta <= 0:
+                    continue
+                if innovation is None:
+                    total = _sid_and_total(params, base.spd + delta, kematangan_sum, n)[3]
+                else:
+                    total = _sid_and_total(params, base.spd, kematangan_sum + delta, n)[3]
+                gain = (total - base.total) / params.total_max * 100
+                candidates.append(
+                    (-gain, row.id, order, Gain(target, row.id, current.level, current.score, gain))
+                )
+    candidates.sort(key=lambda item: item[:3])
+    return [item[3] for item in candidates[:limit]]
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, ZERO)
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _product(row: Row, level: int) -> str:
+    return f"(bobot {_fmt(row.bobot)} × {level} = {_fmt(row.bobot * level)})"  # noqa: RUF001
+
+
+def _score_rows(
+    rows: tuple[Row, ...], answers: Mapping[str, Answer], where: str, *, verified: bool
+) -> tuple[RowResult, ...]:
+    ids = {row.id for row in rows}
+    unknown = sorted(set(answers) - ids)
+    if unknown:
+        raise ValueError(f"Jawaban {where} untuk indikator yang tidak dikenal: {', '.join(unknown)}.")
+    return tuple(row_score(row, answers.get(row.id), verified=verified) for row in rows)
+
+
+def _sid_and_total(
+    params: Parameters, spd: Decimal, kematangan_sum: Decimal, n: int
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """SID = Σ kematangan / max(floor, n) + jumlah_inovasi(n); total = SPD + SID."""
+    sid_average = kematangan_sum / max(params.divisor_floor, n)
+    jumlah = jumlah_inovasi(n, params)
+    sid = sid_average + jumlah
+    return sid_average, jumlah, sid, spd + sid
+
+
+def _check_unique_keys(innovations: Sequence[InnovationInput]) -> None:
+    duplicates = sorted(key for key, count in Counter(item.key for item in innovations).items() if count > 1)
+    if duplicates:
+        raise ValueError(f"Kunci inovasi ganda: {', '.join(duplicates)}.")
+
+
+def _urusan_key(name: str) -> str:
+    # The catalogue writes "Ketenteraman, Ketertiban Umum, dan ..." and METHOD.md drops the comma; the web
+    # app's own choice labels may differ in case too.
+    return re.sub(r"[\s,]+", " ", name).strip().casefold()
