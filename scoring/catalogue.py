@@ -424,7 +424,7 @@ def _parse_parameters(
     if None not in (cap, factor, jumlah_max) and cap * factor != jumlah_max:
         read.problem(
             "",
-            f"Rumus skor jumlah inovasi: {cap} × {_fmt(factor)} = {_fmt(cap * factor)} tidak sama dengan "  # noqa: RUF001
+            f"Rumus skor jumlah inovasi: {cap} × {_fmt(factor)} = {_fmt(cap * factor)} tidak sama dengan "
             f"scoring.jumlah_inovasi_max ({_fmt(jumlah_max)}).",
         )
     if None not in (count_max, jumlah_max) and count_max != jumlah_max:
@@ -703,7 +703,7 @@ def _parse_options(
         if None not in (bobot, score) and bobot * level != score:
             read.problem(
                 context,
-                f"bobot × {level} ({_fmt(bobot * level)}) tidak sama dengan skor opsi level {level} "  # noqa: RUF001
+                f"bobot × {level} ({_fmt(bobot * level)}) tidak sama dengan skor opsi level {level} "
                 f"({_fmt(score)}).",
             )
         if score is not None and label is not None:
@@ -768,7 +768,7 @@ def _check_sums(
             read.problem(
                 "",
                 f"skor maksimum {PARTS[section]} menurut indikator "
-                f"(Σ bobot × level tertinggi = {_fmt(row_max)}) "  # noqa: RUF001
+                f"(Σ bobot × level tertinggi = {_fmt(row_max)}) "
                 f"tidak sama dengan scoring.{max_key} ({_fmt(_decimal(stated_max))}).",
             )
 

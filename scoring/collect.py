@@ -16,11 +16,13 @@ from registry.models import Evidence, Innovation
 from scoring import catalogue
 from scoring.index import (
     Answer,
+    Gain,
     IndexResult,
     InnovationInput,
     InnovationResult,
     compute_index,
     enters_measurement,
+    gain_ranking,
     kematangan,
     urusan_spread_warning,
 )
@@ -159,3 +161,13 @@ def cycle_index(cycle) -> CycleIndex:
         innovations=scores,
         spread_warning=urusan_spread_warning(edition, [item.urusan for item in counted]),
     )
+
+
+def cycle_gains(cycle, *, limit: int = 10) -> list[tuple[str, Gain]]:
+    """Where to work next: (what, gain) for the rows whose completion would raise the claimed IID most."""
+    edition, spd, innovations_self, _verified = gather_inputs(cycle)
+    names = {item.key: item.name for item in innovations_self}
+    return [
+        (f"SPD {gain.row_id}" if gain.target == "SPD" else f"{names[gain.target]} · {gain.row_id}", gain)
+        for gain in gain_ranking(edition, spd, innovations_self, limit=limit)
+    ]

@@ -349,7 +349,7 @@ def _fmt(value: Decimal) -> str:
 
 
 def _product(row: Row, level: int) -> str:
-    return f"(bobot {_fmt(row.bobot)} × {level} = {_fmt(row.bobot * level)})"  # noqa: RUF001
+    return f"(bobot {_fmt(row.bobot)} × {level} = {_fmt(row.bobot * level)})"
 
 
 def _score_rows(

@@ -220,7 +220,7 @@ def test_load_edition_reports_duplicate_row_id():
     assert problems_of(mutated(change)) == [
         "Id indikator SID-16 muncul lebih dari sekali.",
         "Jumlah bobot SID (40) tidak sama dengan checks.sid_bobot_sum (37).",
-        "Skor maksimum SID menurut indikator (Σ bobot × level tertinggi = 120) tidak sama dengan "  # noqa: RUF001
+        "Skor maksimum SID menurut indikator (Σ bobot × level tertinggi = 120) tidak sama dengan "
         "scoring.sid_per_innovation_max (111).",
     ]
 
@@ -266,7 +266,7 @@ def test_load_edition_reports_option_score_not_bobot_times_level():
         row(data, "SID-16")["options"][2]["score"] = 8
 
     assert problems_of(mutated(change)) == [
-        "Indikator SID-16: bobot × 3 (9) tidak sama dengan skor opsi level 3 (8)."  # noqa: RUF001
+        "Indikator SID-16: bobot × 3 (9) tidak sama dengan skor opsi level 3 (8)."
     ]
 
 
@@ -297,7 +297,7 @@ def test_load_edition_reports_changed_weight_against_sum_and_maximum():
 
     assert problems_of(mutated(change)) == [
         "Jumlah bobot SPD (22) tidak sama dengan checks.spd_bobot_sum (21).",
-        "Skor maksimum SPD menurut indikator (Σ bobot × level tertinggi = 66) tidak sama dengan "  # noqa: RUF001
+        "Skor maksimum SPD menurut indikator (Σ bobot × level tertinggi = 66) tidak sama dengan "
         "scoring.spd_max (63).",
     ]
 
@@ -308,7 +308,7 @@ def test_load_edition_reports_spd_max_against_rows():
         data["scoring"]["total_max"] = 251
 
     assert problems_of(mutated(change)) == [
-        "Skor maksimum SPD menurut indikator (Σ bobot × level tertinggi = 63) tidak sama dengan "  # noqa: RUF001
+        "Skor maksimum SPD menurut indikator (Σ bobot × level tertinggi = 63) tidak sama dengan "
         "scoring.spd_max (64).",
     ]
 
@@ -321,7 +321,7 @@ def test_load_edition_reports_sid_max_against_rows():
         "Nilai scoring.total_max (250) tidak sama dengan spd_max + sid_per_innovation_max + "
         "jumlah_inovasi_max (251).",
         "Nilai scoring.sid_max (187) tidak sama dengan sid_per_innovation_max + jumlah_inovasi_max (188).",
-        "Skor maksimum SID menurut indikator (Σ bobot × level tertinggi = 111) tidak sama dengan "  # noqa: RUF001
+        "Skor maksimum SID menurut indikator (Σ bobot × level tertinggi = 111) tidak sama dengan "
         "scoring.sid_per_innovation_max (112).",
     ]
 
@@ -341,7 +341,7 @@ def test_load_edition_reports_count_cap_times_factor():
         data["scoring"]["skor_jumlah_inovasi"]["formula"] = "min(n, 200) * 0.39"
 
     assert problems_of(mutated(change)) == [
-        "Rumus skor jumlah inovasi: 200 × 0.39 = 78 tidak sama dengan scoring.jumlah_inovasi_max (76)."  # noqa: RUF001
+        "Rumus skor jumlah inovasi: 200 × 0.39 = 78 tidak sama dengan scoring.jumlah_inovasi_max (76)."
     ]
 
 
@@ -468,7 +468,7 @@ def test_load_edition_lists_all_problems_at_once():
         "Nilai scoring.total_max (251) tidak sama dengan spd_max + sid_per_innovation_max + "
         "jumlah_inovasi_max (250).",
         "Indikator SPD-01: level 1 muncul lebih dari sekali dalam daftar opsi.",
-        "Indikator SID-16: bobot × 3 (9) tidak sama dengan skor opsi level 3 (8).",  # noqa: RUF001
+        "Indikator SID-16: bobot × 3 (9) tidak sama dengan skor opsi level 3 (8).",
         "Indikator SID-35: jenis bukti 'fax' tidak ada di evidence_kinds.",
         "Id indikator SID-20 muncul lebih dari sekali.",
         "Jumlah bobot SPD (21) tidak sama dengan checks.spd_bobot_sum (20).",

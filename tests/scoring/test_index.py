@@ -274,7 +274,7 @@ def test_row_score_d1_option_without_evidence_scores_zero_in_both_scores():
 
 def test_row_score_self_assessed_uses_chosen_level_whatever_the_verdict():
     sid_16 = EDITION.row("SID-16")
-    expected = RowResult("SID-16", 3, D(9), "Level 3 dengan bukti (bobot 3 × 3 = 9)")  # noqa: RUF001
+    expected = RowResult("SID-16", 3, D(9), "Level 3 dengan bukti (bobot 3 × 3 = 9)")
 
     for verdict in (None, "sesuai", "tidak_sesuai"):
         assert row_score(sid_16, Answer(3, True, verdict), verified=False) == expected
@@ -285,7 +285,7 @@ def test_row_score_d2_sesuai_scores_chosen_level():
         "SID-16",
         3,
         D(9),
-        "Sesuai (bobot 3 × 3 = 9)",  # noqa: RUF001
+        "Sesuai (bobot 3 × 3 = 9)",
     )
 
 
@@ -296,7 +296,7 @@ def test_row_score_d2_tidak_sesuai_scores_reviewer_level():
         "SID-16",
         3,
         D(3),
-        "Tidak Sesuai: level verifikator 1 (bobot 3 × 1 = 3)",  # noqa: RUF001
+        "Tidak Sesuai: level verifikator 1 (bobot 3 × 1 = 3)",
     )
 
 
@@ -305,7 +305,7 @@ def test_row_score_d2_tidak_sesuai_without_level_scores_zero():
         "SPD-05a",
         2,
         D(0),
-        "Tidak Sesuai: level verifikator 0 (bobot 0.75 × 0 = 0)",  # noqa: RUF001
+        "Tidak Sesuai: level verifikator 0 (bobot 0.75 × 0 = 0)",
     )
 
 
@@ -386,7 +386,7 @@ def test_compute_index_explains_every_row():
     explained = {row.row_id: row.explanation for row in result.verified.spd_rows}
     assert [explained[row_id] for row_id in ("SPD-03", "SPD-04", "SPD-09")] == [
         "Opsi dipilih tetapi belum ada bukti (D1)",
-        "Tidak Sesuai: level verifikator 1 (bobot 1 × 1 = 1)",  # noqa: RUF001
+        "Tidak Sesuai: level verifikator 1 (bobot 1 × 1 = 1)",
         "Belum diverifikasi (D2)",
     ]
 

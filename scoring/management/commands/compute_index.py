@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.management.commands.import_agencies import resolve_region
 from registry.models import Cycle
-from scoring.collect import cycle_index
+from scoring.collect import cycle_gains, cycle_index
 from scoring.index import round_half_up
 from scoring.scenario import render_json, scenario_output
 
@@ -21,8 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--region", help="Region code; may be left out when only one region exists.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object instead of a table.")
+        parser.add_argument(
+            "--gains",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also list the N rows that would raise the IID most.",
+        )
 
-    def handle(self, *args, year, region, json, **options):
+    def handle(self, *args, year, region, json, gains=0, **options):
         target = resolve_region(region)
         cycle = Cycle.objects.filter(region=target, year=year).select_related("edition").first()
         if cycle is None:
@@ -42,13 +49,26 @@ class Command(BaseCommand):
             }
             for item in index.innovations
         ]
+        gain_rows = [
+            {"target": what, "row": gain.row_id, "level": gain.level, "gain": gain.gain}
+            for what, gain in (cycle_gains(cycle, limit=gains) if gains else [])
+        ]
         if json:
             output = scenario_output(result) | {"region": target.name, "innovations": rows, "warnings": []}
+            if gains:
+                output["gains"] = gain_rows
             if warning:
                 output["warnings"].append(warning)
             self.stdout.write(render_json(output))
             return
         self._print_table(target, cycle, result, rows, warning)
+        if gain_rows:
+            self.stdout.write("")
+            self.stdout.write(
+                "Baris yang paling menaikkan IID mandiri bila dilengkapi (level tertinggi + bukti):"
+            )
+            for row in gain_rows:
+                self.stdout.write(f"  +{round_half_up(row['gain'], 3)!s:>7}  {row['target']}")
 
     def _print_table(self, region, cycle, result, rows, warning):
         write = self.stdout.write

@@ -1,0 +1,37 @@
+"""Shared start of the benchmarks: Django on a fresh database of their own (SQLite in a temp folder by default)."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_django(database_url: str | None = None) -> str:
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    if database_url is None:
+        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return database_url
+
+
+def demo_cycle():
+    """The Parepare region, the 2024 catalogue and cycle, and its admin, as `seed_demo` makes them."""
+    from django.core.management import call_command
+
+    from agencies.models import User
+    from registry.models import Cycle
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return Cycle.objects.select_related("edition", "region").get(year=2024), User.objects.get(role="admin")
