@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("registry.urls")),
     path("", include("agencies.urls")),
+    path("", include("scoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
