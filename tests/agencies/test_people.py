@@ -126,3 +126,9 @@ def test_person_list_query_count_does_not_grow(admin_user, agency_a, django_asse
         make_person(f"lagi{n}@example.org", Role.INNOVATOR, agency_a.region, [agency_a])
     with django_assert_num_queries(6):
         client.get(reverse("person_list"))
+
+
+def test_logout_ends_the_session(owner):
+    client = client_for(owner)
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
