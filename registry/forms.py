@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Cycle
+from registry.entries import urusan_choices
+from registry.evidence_checks import (
+    EvidenceRejected,
+    check_document_date,
+    check_link,
+    check_upload,
+    describe_kinds,
+)
+from registry.models import Cycle, Innovation
 from scoring.models import Edition
 
 
@@ -50,4 +58,184 @@ class CycleForm(forms.ModelForm):
             self.add_error("review_opens", _("Review cannot open before submissions open."))
         if closes and review_closes and review_closes < closes:
             self.add_error("review_closes", _("Review cannot close before submissions close."))
+        return cleaned
+
+
+class StartEntryForm(forms.Form):
+    name = forms.CharField(label=_("Innovation name"), max_length=255)
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=Innovation.Stage.choices, initial=Innovation.Stage.PENERAPAN
+    )
+
+
+# Catalogue profile field -> Innovation field whose choices it gives.
+CATALOGUE_CHOICE_FIELDS = {
+    "inisiator": "initiator",
+    "jenis": "digital_kind",
+    "bentuk": "form_kind",
+    "tematik": "thematic",
+}
+
+
+def _not_in_future(value, today):
+    if value and value > today:
+        raise forms.ValidationError(
+            _("The date %(date)s is in the future.") % {"date": value.strftime("%d-%m-%Y")}
+        )
+    return value
+
+
+class ProfileForm(forms.Form):
+    """The innovation profile. Every field may stay empty in a draft; submitting checks completeness."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Innovation name"), max_length=255)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Innovation.Stage.choices)
+    initiator = forms.ChoiceField(label=_("Initiator"), required=False)
+    initiator_name = forms.CharField(label=_("Initiator's name"), max_length=200, required=False)
+    digital_kind = forms.ChoiceField(label=_("Digital or not"), required=False)
+    form_kind = forms.ChoiceField(label=_("Form of innovation"), required=False)
+    thematic = forms.ChoiceField(label=_("Theme"), required=False)
+    urusan = forms.ChoiceField(label=_("Main government affair (urusan)"), required=False)
+    related_urusan = forms.MultipleChoiceField(
+        label=_("Related government affairs"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Optional. Hold Ctrl (or press long on a phone) to choose several."),
+    )
+    trial_date = forms.DateField(label=_("Trial date"), required=False, widget=DateInput())
+    implementation_date = forms.DateField(label=_("Implementation date"), required=False, widget=DateInput())
+    has_development = forms.BooleanField(
+        label=_("The innovation has developed since it was implemented"), required=False
+    )
+    development_note = forms.CharField(
+        label=_("How it has developed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    design = forms.CharField(
+        label=_("Design (rancang bangun)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "At least 300 words: legal basis, problem, strategic issue, method of renewal, advantages and novelty, how it works."
+        ),
+    )
+    goals = forms.CharField(label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    benefits = forms.CharField(label=_("Benefits"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    results = forms.CharField(label=_("Results"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, edition, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        empty = [("", _("— choose —"))]
+        for profile_field in edition.profile_fields:
+            target = CATALOGUE_CHOICE_FIELDS.get(profile_field.name)
+            if target and profile_field.values:
+                self.fields[target].choices = empty + [(value, value) for value in profile_field.values]
+        groups = urusan_choices()
+        self.fields["urusan"].choices = empty + groups
+        self.fields["related_urusan"].choices = groups
+
+    def clean_trial_date(self):
+        return _not_in_future(self.cleaned_data.get("trial_date"), self.today)
+
+    def clean_implementation_date(self):
+        return _not_in_future(self.cleaned_data.get("implementation_date"), self.today)
+
+    def clean(self):
+        cleaned = super().clean()
+        trial, implemented = cleaned.get("trial_date"), cleaned.get("implementation_date")
+        if trial and implemented and trial > implemented:
+            self.add_error("trial_date", _("The trial cannot come after the implementation."))
+        return cleaned
+
+    def valid_values(self) -> dict:
+        """The fields that passed validation: a draft keeps them even when another field has an error."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and name not in self.errors
+        }
+
+
+def option_value(group: str, level: int | None) -> str:
+    if level is None:
+        return ""
+    return f"{group}:{level}" if group else str(level)
+
+
+class AnswerForm(forms.Form):
+    """The option chosen for one indicator; with option groups the value is 'group:level'."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    option = forms.ChoiceField(label=_("Your answer"), required=False)
+
+    def __init__(self, *args, indicator, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not chosen yet —"))]
+        grouped: dict[str, list] = {}
+        for option in options:
+            grouped.setdefault(option.group, []).append(
+                (option_value(option.group, option.level), f"{option.level} · {option.label}")
+            )
+        for group, items in grouped.items():
+            if group:
+                choices.append((group.replace("_", " ").capitalize(), items))
+            else:
+                choices.extend(items)
+        self.fields["option"].choices = choices
+
+    def chosen(self) -> tuple[str, int | None]:
+        value = self.cleaned_data.get("option") or ""
+        if not value:
+            return "", None
+        group, _sep, level = value.rpartition(":")
+        return group, int(level)
+
+
+class EvidenceForm(forms.Form):
+    """One evidence item: a file or a link, with the document's number, date and subject."""
+
+    file = forms.FileField(label=_("File"), required=False)
+    url = forms.CharField(label=_("Or a link"), required=False, max_length=500)
+    document_number = forms.CharField(label=_("Document number"), max_length=150, required=False)
+    document_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
+    subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+
+    def __init__(self, *args, kinds, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds, self.today = list(kinds), today
+        self.fields["file"].help_text = describe_kinds(self.kinds)
+        if "link" not in self.kinds:
+            del self.fields["url"]
+        if "metadata" in self.kinds:
+            for name in ("document_number", "document_date", "subject"):
+                self.fields[name].required = True
+
+    def clean_document_date(self):
+        value = self.cleaned_data.get("document_date")
+        try:
+            check_document_date(value, today=self.today)
+        except EvidenceRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from rejected
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, url = cleaned.get("file"), (cleaned.get("url") or "").strip()
+        if upload and url:
+            raise forms.ValidationError(_("Add either a file or a link, not both at once."))
+        if not upload and not url:
+            raise forms.ValidationError(
+                _("Choose a file to upload or paste a link.")
+                if "url" in self.fields
+                else _("Choose a file to upload.")
+            )
+        try:
+            if upload:
+                cleaned["checked"] = check_upload(upload, self.kinds)
+            else:
+                cleaned["url"] = check_link(url, self.kinds)
+        except EvidenceRejected as rejected:
+            self.add_error("file" if upload else "url", str(rejected))
         return cleaned

@@ -154,7 +154,45 @@ class Innovation(models.Model):
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT, editable=False
     )
+    # Profile fields of the catalogue (profile_fields); their choices come from the cycle's edition.
+    initiator = models.CharField(_("initiator"), max_length=100, blank=True)
+    initiator_name = models.CharField(_("initiator's name"), max_length=200, blank=True)
+    digital_kind = models.CharField(_("digital or not"), max_length=50, blank=True)
+    form_kind = models.CharField(_("form of innovation"), max_length=150, blank=True)
+    thematic = models.CharField(_("theme"), max_length=150, blank=True)
     urusan = models.CharField(_("main government affair (urusan)"), max_length=150, blank=True)
+    related_urusan = models.JSONField(_("related government affairs"), default=list, blank=True)
+    trial_date = models.DateField(_("trial date"), null=True, blank=True)
+    implementation_date = models.DateField(_("implementation date"), null=True, blank=True)
+    has_development = models.BooleanField(_("shows development since"), default=False)
+    development_note = models.TextField(_("development since implementation"), blank=True)
+    design = models.TextField(_("design (rancang bangun)"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    benefits = models.TextField(_("benefits"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    budget_file = models.FileField(_("budget document"), upload_to="profile/%Y/", blank=True, max_length=255)
+    business_profile_file = models.FileField(
+        _("business profile"), upload_to="profile/%Y/", blank=True, max_length=255
+    )
+    replicated_from = models.ForeignKey(
+        "self",
+        verbose_name=_("replication of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replications",
+    )
+    carried_over_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_over_to",
+    )
+    # Optimistic lock: every save of the profile raises it, so a stale tab is told instead of overwriting.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -245,6 +283,7 @@ class Answer(models.Model):
     indicator = models.ForeignKey(
         "scoring.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="answers"
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     option_group = models.CharField(_("option group"), max_length=30, blank=True)
     level = models.PositiveSmallIntegerField(_("chosen level"), null=True, blank=True)
     verdict = models.CharField(
@@ -305,6 +344,17 @@ def evidence_upload_to(evidence, filename: str) -> str:
     return f"evidence/{evidence.answer_id}/{filename}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Evidence of the entries a person may see; SPD evidence for Bappeda staff of the region."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        visible = Q(answer__innovation__agency__in=Agency.objects.visible_to(user))
+        if user.is_bappeda:
+            visible |= Q(answer__spd_profile__cycle__region_id=user.region_id)
+        return self.filter(visible)
+
+
 class Evidence(models.Model):
     """One item of data dukung for an answer: a stored file or a link, with its document metadata."""
 
@@ -329,6 +379,8 @@ class Evidence(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("evidence item")
         verbose_name_plural = _("evidence items")
@@ -342,3 +394,26 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.url
+
+
+class ReviewEvent(models.Model):
+    """An append-only record of a workflow step: who moved an entry from which status to which, and why."""
+
+    innovation = models.ForeignKey(
+        Innovation, verbose_name=_("innovation"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=30, choices=Innovation.Status.choices)
+    to_status = models.CharField(_("to"), max_length=30, choices=Innovation.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
+        ordering = ["innovation", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.innovation_id}: {self.from_status} → {self.to_status}"

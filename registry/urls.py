@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views
+from registry import entry_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,36 @@ urlpatterns = [
     path("cycles/", views.cycle_list, name="cycle_list"),
     path("cycles/new/", views.cycle_create, name="cycle_create"),
     path("cycles/<int:pk>/edit/", views.cycle_edit, name="cycle_edit"),
+    path("entries/", entry_views.entry_list, name="entry_list"),
+    path("entries/start/<int:agency_pk>/", entry_views.entry_start, name="entry_start"),
+    path("entries/<int:pk>/", entry_views.entry_detail, name="entry_detail"),
+    path("entries/<int:pk>/profile/", entry_views.entry_profile, name="entry_profile"),
+    path("entries/<int:pk>/submit/", entry_views.entry_submit, name="entry_submit"),
+    path(
+        "entries/<int:pk>/indicators/<str:code>/",
+        entry_views.indicator_page,
+        {"kind": "innovation"},
+        name="entry_indicator",
+    ),
+    path(
+        "entries/<int:pk>/indicators/<str:code>/evidence/",
+        entry_views.evidence_add,
+        {"kind": "innovation"},
+        name="entry_evidence_add",
+    ),
+    path("spd/<int:pk>/", entry_views.spd_detail, name="spd_detail"),
+    path(
+        "spd/<int:pk>/indicators/<str:code>/",
+        entry_views.indicator_page,
+        {"kind": "spd"},
+        name="spd_indicator",
+    ),
+    path(
+        "spd/<int:pk>/indicators/<str:code>/evidence/",
+        entry_views.evidence_add,
+        {"kind": "spd"},
+        name="spd_evidence_add",
+    ),
+    path("evidence/<int:pk>/", entry_views.evidence_file, name="evidence_file"),
+    path("evidence/<int:pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),
 ]

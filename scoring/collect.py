@@ -20,10 +20,12 @@ from scoring.index import (
     IndexResult,
     InnovationInput,
     InnovationResult,
+    SpdResult,
     compute_index,
     enters_measurement,
     gain_ranking,
     kematangan,
+    spd_score,
     urusan_spread_warning,
 )
 
@@ -171,3 +173,30 @@ def cycle_gains(cycle, *, limit: int = 10) -> list[tuple[str, Gain]]:
         (f"SPD {gain.row_id}" if gain.target == "SPD" else f"{names[gain.target]} · {gain.row_id}", gain)
         for gain in gain_ranking(edition, spd, innovations_self, limit=limit)
     ]
+
+
+def gather_answers(owner) -> tuple[catalogue.Edition, dict[str, Answer]]:
+    """One innovation's (or the SPD profile's) answers as the engine reads them, in one query."""
+    owner_field = "spd_profile" if owner.__class__.__name__ == "SpdProfile" else "innovation"
+    answers = {
+        code: _to_answer(level, group, verdict, verified_level, has_evidence)
+        for _owner, code, level, group, verdict, verified_level, has_evidence in _answer_rows(
+            AnswerRow.objects.filter(**{owner_field: owner})
+        )
+    }
+    return owner.cycle.edition.parsed(), answers
+
+
+def live_kematangan(innovation) -> InnovationResult:
+    """The innovation's self-assessed kematangan now, row by row with explanations (the filler's meter)."""
+    edition, answers = gather_answers(innovation)
+    return kematangan(
+        edition,
+        InnovationInput(key=str(innovation.pk), name=innovation.name, answers=answers),
+        verified=False,
+    )
+
+
+def live_spd(profile) -> SpdResult:
+    edition, answers = gather_answers(profile)
+    return spd_score(edition, answers, verified=False)

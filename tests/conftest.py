@@ -108,3 +108,33 @@ def cycle_2024(region, edition_2024):
         review_opens=datetime.date(2024, 6, 13),
         review_closes=datetime.date(2024, 9, 30),
     )
+
+
+@pytest.fixture
+def open_cycle(region):
+    """A 2024 cycle on the real catalogue whose windows are open today."""
+    from django.utils import timezone
+
+    from scoring.catalogue import bundled_catalogue_path
+    from scoring.editions import load_edition_file
+
+    edition, _created = load_edition_file(bundled_catalogue_path(2024))
+    today = timezone.localdate()
+    return Cycle.objects.create(
+        region=region,
+        year=2024,
+        edition=edition,
+        submission_opens=today - datetime.timedelta(days=10),
+        submission_closes=today + datetime.timedelta(days=10),
+        review_opens=today - datetime.timedelta(days=10),
+        review_closes=today + datetime.timedelta(days=20),
+    )
+
+
+@pytest.fixture
+def entry(open_cycle, agency_a, owner):
+    from registry.models import Innovation
+
+    return Innovation.objects.create(
+        cycle=open_cycle, agency=agency_a, name="Posyandu Digital", created_by=owner
+    )

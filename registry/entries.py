@@ -1,0 +1,247 @@
+"""Rules of an agency's yearly entry: starting it once, saving drafts safely, and what submitting needs."""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.models import Answer, CycleClosed, Innovation
+from registry.workflow import EDITABLE_BY_INNOVATOR
+
+URUSAN_FILE = Path(__file__).resolve().parent / "data" / "urusan.yaml"
+DESIGN_MIN_WORDS = 300
+# Profile fields that a draft save writes (files are uploaded separately).
+PROFILE_FIELDS = (
+    "name",
+    "stage",
+    "initiator",
+    "initiator_name",
+    "digital_kind",
+    "form_kind",
+    "thematic",
+    "urusan",
+    "related_urusan",
+    "trial_date",
+    "implementation_date",
+    "has_development",
+    "development_note",
+    "design",
+    "goals",
+    "benefits",
+    "results",
+)
+REQUIRED_FOR_SUBMISSION = (
+    "name",
+    "initiator",
+    "digital_kind",
+    "form_kind",
+    "thematic",
+    "urusan",
+    "goals",
+    "benefits",
+    "results",
+)
+
+
+def urusan_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    groups = yaml.safe_load(URUSAN_FILE.read_text(encoding="utf-8"))
+    labels = {
+        "wajib_pelayanan_dasar": _("Mandatory, basic services"),
+        "wajib_non_pelayanan_dasar": _("Mandatory, not basic services"),
+        "pilihan": _("Optional affairs"),
+        "fungsi_penunjang": _("Supporting functions"),
+    }
+    return [(labels.get(group, group), [(name, name) for name in names]) for group, names in groups.items()]
+
+
+class DuplicateEntry(Exception):
+    """The agency already has its one innovation for the cycle."""
+
+    def __init__(self, existing: Innovation):
+        self.existing = existing
+        super().__init__(
+            _("%(agency)s already has its innovation for %(year)s: %(name)s.")
+            % {"agency": existing.agency.name, "year": existing.cycle.year, "name": existing.name}
+        )
+
+
+def start_entry(
+    *, agency, cycle, by, name: str, stage: str = Innovation.Stage.PENERAPAN, **extra
+) -> Innovation:
+    """Create the agency's innovation for the cycle, or raise DuplicateEntry pointing at the existing one.
+
+    The database's unique constraint decides between simultaneous requests (a double click, two
+    tabs): exactly one row is created, the others are told which entry already exists.
+    """
+    cycle.ensure_submission_open()
+    existing = Innovation.objects.filter(agency=agency, cycle=cycle).select_related("agency", "cycle").first()
+    if existing:
+        raise DuplicateEntry(existing)
+    try:
+        with transaction.atomic():
+            return Innovation.objects.create(
+                agency=agency, cycle=cycle, name=name, stage=stage, created_by=by, **extra
+            )
+    except IntegrityError:
+        existing = (
+            Innovation.objects.filter(agency=agency, cycle=cycle).select_related("agency", "cycle").first()
+        )
+        if existing is None:
+            raise
+        raise DuplicateEntry(existing) from None
+
+
+def can_edit(user, innovation: Innovation, today: datetime.date | None = None) -> tuple[bool, str]:
+    """Whether this person may change the entry now, and if not, why (for the page to say)."""
+    if not user.is_innovator or not user.agencies.filter(pk=innovation.agency_id).exists():
+        return False, _("Only the agency's innovators change its entry.")
+    if innovation.status not in EDITABLE_BY_INNOVATOR:
+        return False, _("The entry is %(status)s and read-only until a reviewer sends it back.") % {
+            "status": Innovation.Status(innovation.status).label.lower()
+        }
+    try:
+        innovation.cycle.ensure_submission_open(today)
+    except CycleClosed as closed:
+        return False, str(closed)
+    return True, ""
+
+
+def save_profile(innovation: Innovation, values: dict, *, expected_version: int) -> bool:
+    """Write a draft's profile fields unless the entry changed since `expected_version` (another tab)."""
+    values = {key: value for key, value in values.items() if key in PROFILE_FIELDS}
+    changed = Innovation.objects.filter(
+        pk=innovation.pk, version=expected_version, status__in=EDITABLE_BY_INNOVATOR
+    ).update(**values, version=F("version") + 1, updated_at=timezone.now())
+    if changed:
+        for key, value in values.items():
+            setattr(innovation, key, value)
+        innovation.version = expected_version + 1
+    return bool(changed)
+
+
+def save_answer(answer: Answer, *, group: str, level: int | None, expected_version: int) -> bool:
+    """Write the chosen option unless another tab changed it since `expected_version`."""
+    changed = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
+        option_group=group, level=level, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if changed:
+        answer.option_group, answer.level, answer.version = group, level, expected_version + 1
+    return bool(changed)
+
+
+def answers_for(owner, indicators) -> dict[int, Answer]:
+    """The owner's answer for every indicator, creating the missing ones (an innovation or an SPD profile)."""
+    owner_field = "innovation" if isinstance(owner, Innovation) else "spd_profile"
+    existing = {answer.indicator_id: answer for answer in Answer.objects.filter(**{owner_field: owner})}
+    missing = [
+        Answer(indicator=indicator, **{owner_field: owner})
+        for indicator in indicators
+        if indicator.pk not in existing
+    ]
+    if missing:
+        Answer.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {answer.indicator_id: answer for answer in Answer.objects.filter(**{owner_field: owner})}
+    return existing
+
+
+@dataclass
+class Readiness:
+    """What stands between an entry and its submission."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def submission_readiness(innovation: Innovation, today: datetime.date | None = None) -> Readiness:
+    today = today or timezone.localdate()
+    readiness = Readiness()
+    problems = readiness.problems
+    try:
+        innovation.cycle.ensure_submission_open(today)
+    except CycleClosed as closed:
+        problems.append(str(closed))
+    for name in REQUIRED_FOR_SUBMISSION:
+        if not getattr(innovation, name):
+            label = Innovation._meta.get_field(name).verbose_name
+            problems.append(_("Profile: %(field)s is not filled in yet.") % {"field": label})
+    words = word_count(innovation.design)
+    if words < DESIGN_MIN_WORDS:
+        problems.append(
+            _("Profile: the design (rancang bangun) has %(words)s words; at least %(minimum)s are needed.")
+            % {"words": words, "minimum": DESIGN_MIN_WORDS}
+        )
+    problems.extend(_eligibility_problems(innovation, today, readiness.warnings))
+    missing = (
+        Answer.objects.filter(innovation=innovation, indicator__mandatory=True)
+        .annotate(items=Count("evidence"))
+        .select_related("indicator")
+    )
+    answered = {answer.indicator_id: answer for answer in missing}
+    for indicator in innovation.cycle.edition.indicators.filter(part="SID", mandatory=True).order_by(
+        "position"
+    ):
+        answer = answered.get(indicator.pk)
+        if answer is None or answer.level is None:
+            problems.append(
+                _("Mandatory indicator %(code)s %(name)s: no option chosen.")
+                % {"code": indicator.code, "name": indicator.name}
+            )
+        elif not answer.items:
+            problems.append(
+                _("Mandatory indicator %(code)s %(name)s: no evidence (file or link) yet.")
+                % {"code": indicator.code, "name": indicator.name}
+            )
+    return readiness
+
+
+def _eligibility_problems(innovation: Innovation, today: datetime.date, warnings: list[str]) -> list[str]:
+    """METHOD.md section 5: implemented within the two years before the measurement year, or developed since."""
+    year = innovation.cycle.year
+    problems = []
+    if innovation.stage != Innovation.Stage.PENERAPAN:
+        warnings.append(
+            _(
+                "At the %(stage)s stage the innovation is registered but does not count in the index; only the implementation stage counts."
+            )
+            % {"stage": Innovation.Stage(innovation.stage).label.lower()}
+        )
+        return problems
+    implemented = innovation.implementation_date
+    if implemented is None:
+        problems.append(_("Profile: the implementation date is not filled in yet."))
+        return problems
+    if implemented > today:
+        problems.append(
+            _("Profile: the implementation date %(date)s is in the future.") % {"date": implemented}
+        )
+    earliest, latest = datetime.date(year - 2, 1, 1), datetime.date(year - 1, 12, 31)
+    if implemented < earliest and not (innovation.has_development and innovation.development_note.strip()):
+        problems.append(
+            _(
+                "Eligibility: implemented on %(date)s, more than two years before %(year)s. Describe how it has developed since, or enter a newer innovation."
+            )
+            % {"date": implemented, "year": year}
+        )
+    elif implemented > latest:
+        warnings.append(
+            _(
+                "Implemented on %(date)s, in the measurement year itself: the national verifier may count it only next year."
+            )
+            % {"date": implemented}
+        )
+    if innovation.trial_date and innovation.trial_date > implemented:
+        problems.append(_("Profile: the trial date comes after the implementation date."))
+    return problems

@@ -1,0 +1,485 @@
+"""Innovators fill their agency's yearly entry; Bappeda fills the region's SPD profile with the same pages."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from registry import drafts
+from registry.entries import (
+    DuplicateEntry,
+    answers_for,
+    can_edit,
+    save_answer,
+    save_profile,
+    start_entry,
+    submission_readiness,
+)
+from registry.forms import AnswerForm, EvidenceForm, ProfileForm, StartEntryForm, option_value
+from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, SpdProfile
+from registry.workflow import StaleStatus, TransitionRefused, submit
+from scoring.collect import live_kematangan, live_spd
+from scoring.models import IndicatorOption
+
+PAGE_SIZE = 50
+
+
+@login_required
+def entry_list(request):
+    cycle = Cycle.objects.current_for(request.user.region) if request.user.region_id else None
+    entries = (
+        Innovation.objects.visible_to(request.user)
+        .select_related("agency", "cycle")
+        .order_by("-cycle__year", "agency__name")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    startable = []
+    if cycle and request.user.is_innovator:
+        startable = list(
+            Agency.objects.visible_to(request.user)
+            .active()
+            .exclude(innovations__cycle=cycle)
+            .order_by("name")
+        )
+    return render(request, "registry/entry_list.html", {"page": page, "cycle": cycle, "startable": startable})
+
+
+@login_required
+def entry_start(request, agency_pk):
+    agency = get_object_or_404(Agency.objects.visible_to(request.user).active(), pk=agency_pk)
+    if not request.user.is_innovator:
+        raise PermissionDenied(_("Only the agency's innovators start its entry."))
+    cycle = Cycle.objects.current_for(agency.region)
+    if cycle is None:
+        raise Http404
+    form = StartEntryForm(request.POST or None)
+    if form.is_valid():
+        try:
+            entry = start_entry(agency=agency, cycle=cycle, by=request.user, **form.cleaned_data)
+        except DuplicateEntry as duplicate:
+            messages.info(request, str(duplicate))
+            return redirect("entry_detail", pk=duplicate.existing.pk)
+        except CycleClosed as closed:
+            messages.error(request, str(closed))
+            return redirect("entry_list")
+        messages.success(
+            request,
+            _(
+                "The entry was created. Fill the profile and the evidence step by step; everything is saved as you type."
+            ),
+        )
+        return redirect("entry_profile", pk=entry.pk)
+    return render(request, "registry/entry_start.html", {"form": form, "agency": agency, "cycle": cycle})
+
+
+def _entry(request, pk) -> Innovation:
+    return get_object_or_404(
+        Innovation.objects.visible_to(request.user).select_related(
+            "agency", "cycle__edition", "cycle__region"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def entry_detail(request, pk):
+    entry = _entry(request, pk)
+    editable, reason = can_edit(request.user, entry)
+    indicators = entry.cycle.edition.indicators.filter(part="SID").order_by("position")
+    answers = {
+        answer.indicator_id: answer
+        for answer in Answer.objects.filter(innovation=entry).annotate(items=Count("evidence"))
+    }
+    result = live_kematangan(entry)
+    scores = {row.row_id: row for row in result.rows}
+    rows = [(indicator, answers.get(indicator.pk), scores[indicator.code]) for indicator in indicators]
+    complete = sum(
+        1 for _indicator, answer, _score in rows if answer and answer.level is not None and answer.items
+    )
+    readiness = submission_readiness(entry)
+    return render(
+        request,
+        "registry/entry_detail.html",
+        {
+            "entry": entry,
+            "rows": rows,
+            "complete": complete,
+            "kematangan": result.kematangan,
+            "kematangan_max": sum(indicator.bobot * 3 for indicator in indicators),
+            "readiness": readiness,
+            "editable": editable,
+            "reason": reason,
+            "events": entry.events.select_related("actor"),
+        },
+    )
+
+
+@drafts.login_required_keeping_draft
+def entry_profile(request, pk):
+    entry = _entry(request, pk)
+    editable, reason = can_edit(request.user, entry)
+    today = timezone.localdate()
+    edition = entry.cycle.edition.parsed()
+    restored = drafts.take(request)
+    if request.method == "POST":
+        if not editable:
+            return _refused(request, reason, "entry_detail", entry.pk)
+        form = ProfileForm(request.POST, edition=edition, today=today)
+        if form.is_valid() or "version" not in form.errors:
+            expected = form.cleaned_data["version"]
+            if request.POST.get("overwrite") == "1":
+                expected = Innovation.objects.values_list("version", flat=True).get(pk=entry.pk)
+            saved = save_profile(entry, form.valid_values(), expected_version=expected)
+        else:
+            saved = False
+        conflict = not saved and "version" not in form.errors
+        if request.htmx:
+            return render(
+                request,
+                "registry/includes/save_status.html",
+                {"form": form, "saved": saved, "conflict": conflict, "version": entry.version},
+            )
+        if saved and not form.errors:
+            messages.success(request, _("The profile was saved."))
+            return redirect("entry_profile", pk=entry.pk)
+        if conflict:
+            entry.refresh_from_db()
+    elif restored is not None:
+        form = ProfileForm(restored, edition=edition, today=today)
+        form.is_valid()
+        messages.warning(
+            request,
+            _(
+                "Your session had ended before these changes were saved. They are restored below: check them and save."
+            ),
+        )
+        conflict = False
+    else:
+        form = ProfileForm(initial=_profile_initial(entry), edition=edition, today=today)
+        conflict = False
+    return render(
+        request,
+        "registry/entry_profile.html",
+        {"entry": entry, "form": form, "editable": editable, "reason": reason, "conflict": conflict},
+    )
+
+
+def _profile_initial(entry: Innovation) -> dict:
+    initial = {name: getattr(entry, name) for name in ProfileForm.base_fields if name != "version"}
+    initial["version"] = entry.version
+    return initial
+
+
+def _refused(request, reason, view_name, pk):
+    if request.htmx:
+        return HttpResponse(f'<div id="save-status" class="alert alert-warning">{reason}</div>', status=409)
+    messages.error(request, reason)
+    return redirect(view_name, pk=pk)
+
+
+@login_required
+@require_POST
+def entry_submit(request, pk):
+    entry = _entry(request, pk)
+    editable, reason = can_edit(request.user, entry)
+    if not editable:
+        messages.error(request, reason)
+        return redirect("entry_detail", pk=entry.pk)
+    readiness = submission_readiness(entry)
+    if not readiness.ready:
+        messages.error(request, _("The entry cannot be submitted yet; see what is missing below."))
+        return redirect("entry_detail", pk=entry.pk)
+    try:
+        submit(entry, by=request.user, note=request.POST.get("note", "").strip())
+    except (StaleStatus, TransitionRefused) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("The entry was submitted to Bappeda. It is read-only until a reviewer sends it back.")
+        )
+    return redirect("entry_detail", pk=entry.pk)
+
+
+# --- indicators and evidence: the same pages for an innovation (SID) and the SPD profile ---------------------
+
+
+@dataclass
+class Owner:
+    """What an indicator page belongs to: an innovation's SID rows or the region's SPD rows."""
+
+    obj: Innovation | SpdProfile
+    kind: str  # "innovation" or "spd"
+    cycle: Cycle
+    editable: bool
+    reason: str
+
+    @property
+    def part(self) -> str:
+        return "SID" if self.kind == "innovation" else "SPD"
+
+    @property
+    def detail_url(self) -> str:
+        if self.kind == "innovation":
+            return reverse("entry_detail", args=[self.obj.pk])
+        return reverse("spd_detail", args=[self.cycle.pk])
+
+    def url(self, name: str, *args) -> str:
+        prefix = "entry" if self.kind == "innovation" else "spd"
+        return reverse(
+            f"{prefix}_{name}", args=[self.obj.pk if self.kind == "innovation" else self.cycle.pk, *args]
+        )
+
+
+def _owner(request, kind: str, pk: int) -> Owner:
+    if kind == "innovation":
+        entry = _entry(request, pk)
+        editable, reason = can_edit(request.user, entry)
+        return Owner(entry, kind, entry.cycle, editable, reason)
+    if not request.user.is_bappeda:
+        raise Http404
+    cycle = get_object_or_404(
+        Cycle.objects.visible_to(request.user).select_related("edition", "region"), pk=pk
+    )
+    profile, _created = SpdProfile.objects.get_or_create(cycle=cycle)
+    editable, reason = True, ""
+    try:
+        cycle.ensure_submission_open()
+    except CycleClosed as closed:
+        editable, reason = False, str(closed)
+    return Owner(profile, kind, cycle, editable, reason)
+
+
+def _indicator(owner: Owner, code: str):
+    indicators = owner.cycle.edition.indicators.filter(part=owner.part).prefetch_related(
+        Prefetch("options", queryset=IndicatorOption.objects.order_by("position"))
+    )
+    indicator = get_object_or_404(indicators, code=code)
+    answer = answers_for(owner.obj, [indicator])[indicator.pk]
+    return indicator, answer
+
+
+@drafts.login_required_keeping_draft
+def indicator_page(request, pk, code, kind):
+    owner = _owner(request, kind, pk)
+    indicator, answer = _indicator(owner, code)
+    options = list(indicator.options.all())
+    restored = drafts.take(request) if request.method == "GET" else None
+    if restored is not None:
+        form = AnswerForm(restored, indicator=indicator, options=options)
+        form.is_valid()
+        messages.warning(
+            request,
+            _(
+                "Your session had ended before this answer was saved. It is restored below: check it and save."
+            ),
+        )
+    elif request.method == "POST":
+        if not owner.editable:
+            return _refused_owner(request, owner)
+        form = AnswerForm(request.POST, indicator=indicator, options=options)
+        saved = conflict = False
+        if form.is_valid():
+            group, level = form.chosen()
+            expected = form.cleaned_data["version"]
+            if request.POST.get("overwrite") == "1":
+                expected = Answer.objects.values_list("version", flat=True).get(pk=answer.pk)
+            saved = save_answer(answer, group=group, level=level, expected_version=expected)
+            conflict = not saved
+        if request.htmx:
+            return render(
+                request,
+                "registry/includes/save_status.html",
+                {"form": form, "saved": saved, "conflict": conflict, "version": answer.version},
+            )
+        if saved:
+            messages.success(request, _("Your answer was saved."))
+            return redirect(owner.url("indicator", code))
+        if conflict:
+            messages.warning(
+                request,
+                _(
+                    "This answer was changed in another tab or by a colleague; yours is kept below, not yet saved."
+                ),
+            )
+    else:
+        form = AnswerForm(
+            initial={"version": answer.version, "option": option_value(answer.option_group, answer.level)},
+            indicator=indicator,
+            options=options,
+        )
+    return _render_indicator(
+        request,
+        owner,
+        indicator,
+        answer,
+        form,
+        EvidenceForm(kinds=indicator.evidence_kinds, today=timezone.localdate()),
+    )
+
+
+def _render_indicator(request, owner, indicator, answer, form, evidence_form, status=200):
+    siblings = list(
+        owner.cycle.edition.indicators.filter(part=owner.part)
+        .order_by("position")
+        .values_list("code", flat=True)
+    )
+    position = siblings.index(indicator.code)
+    return render(
+        request,
+        "registry/indicator.html",
+        {
+            "owner": owner,
+            "indicator": indicator,
+            "answer": answer,
+            "form": form,
+            "evidence_form": evidence_form,
+            "evidence": answer.evidence.select_related("created_by"),
+            "previous_code": siblings[position - 1] if position else None,
+            "next_code": siblings[position + 1] if position + 1 < len(siblings) else None,
+            "position": position + 1,
+            "count": len(siblings),
+        },
+        status=status,
+    )
+
+
+def _refused_owner(request, owner):
+    if request.htmx or request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return HttpResponse(f'<div class="alert alert-warning">{owner.reason}</div>', status=409)
+    messages.error(request, owner.reason)
+    return redirect(owner.detail_url)
+
+
+@login_required
+@require_POST
+def evidence_add(request, pk, code, kind):
+    owner = _owner(request, kind, pk)
+    if not owner.editable:
+        return _refused_owner(request, owner)
+    indicator, answer = _indicator(owner, code)
+    form = EvidenceForm(
+        request.POST, request.FILES, kinds=indicator.evidence_kinds, today=timezone.localdate()
+    )
+    uploading = request.headers.get("x-requested-with") == "XMLHttpRequest" or request.htmx
+    if form.is_valid():
+        Evidence.objects.create(answer=answer, created_by=request.user, **_evidence_fields(form))
+        if uploading:
+            return render(
+                request,
+                "registry/includes/evidence_list.html",
+                {
+                    "owner": owner,
+                    "indicator": indicator,
+                    "evidence": answer.evidence.select_related("created_by"),
+                    "added": True,
+                },
+            )
+        messages.success(request, _("The evidence was added."))
+        return redirect(owner.url("indicator", code))
+    if uploading:
+        return render(request, "registry/includes/evidence_errors.html", {"evidence_form": form}, status=422)
+    answer_form = AnswerForm(
+        initial={"version": answer.version, "option": option_value(answer.option_group, answer.level)},
+        indicator=indicator,
+        options=list(indicator.options.all()),
+    )
+    return _render_indicator(request, owner, indicator, answer, answer_form, form, status=422)
+
+
+def _evidence_fields(form) -> dict:
+    data = form.cleaned_data
+    fields = {
+        "document_number": data.get("document_number", ""),
+        "document_date": data.get("document_date"),
+        "subject": data.get("subject", ""),
+    }
+    checked = data.get("checked")
+    if checked:
+        upload = data["file"]
+        upload.name = checked.original_name
+        return fields | {
+            "kind": Evidence.Kind.FILE,
+            "file": upload,
+            "original_name": checked.original_name,
+            "content_type": checked.content_type,
+            "size": checked.size,
+        }
+    return fields | {"kind": Evidence.Kind.LINK, "url": data["url"]}
+
+
+def _evidence(request, pk) -> Evidence:
+    return get_object_or_404(Evidence.objects.visible_to(request.user).select_related("answer"), pk=pk)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk):
+    item = _evidence(request, pk)
+    answer = item.answer
+    kind, owner_pk = (
+        ("innovation", answer.innovation_id) if answer.innovation_id else ("spd", answer.spd_profile.cycle_id)
+    )
+    owner = _owner(request, kind, owner_pk)
+    if not owner.editable:
+        return _refused_owner(request, owner)
+    item.file.delete(save=False)
+    item.delete()
+    messages.success(request, _("The evidence was removed."))
+    return redirect(owner.url("indicator", answer.indicator.code))
+
+
+@login_required
+def evidence_file(request, pk):
+    """Evidence files are private: handed out only here, after the same access check as their entry."""
+    item = _evidence(request, pk)
+    if item.kind != Evidence.Kind.FILE or not item.file:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        content_type=item.content_type or "application/octet-stream",
+        as_attachment=request.GET.get("download") == "1",
+        filename=item.original_name or None,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+# --- the region's SPD profile -------------------------------------------------------------------------------
+
+
+@login_required
+def spd_detail(request, pk):
+    owner = _owner(request, "spd", pk)
+    indicators = owner.cycle.edition.indicators.filter(part="SPD").order_by("position")
+    answers = {
+        answer.indicator_id: answer
+        for answer in Answer.objects.filter(spd_profile=owner.obj).annotate(items=Count("evidence"))
+    }
+    result = live_spd(owner.obj)
+    scores = {row.row_id: row for row in result.rows}
+    rows = [(indicator, answers.get(indicator.pk), scores[indicator.code]) for indicator in indicators]
+    complete = sum(
+        1 for _indicator, answer, _score in rows if answer and answer.level is not None and answer.items
+    )
+    return render(
+        request,
+        "registry/spd_detail.html",
+        {"owner": owner, "cycle": owner.cycle, "rows": rows, "complete": complete, "spd": result.score},
+    )
