@@ -10,7 +10,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.models import Answer, CycleClosed, Innovation
+from registry.models import Answer, CycleClosed, Evidence, Innovation
 from registry.workflow import EDITABLE_BY_INNOVATOR
 
 URUSAN_FILE = Path(__file__).resolve().parent / "data" / "urusan.yaml"
@@ -245,3 +245,96 @@ def _eligibility_problems(innovation: Innovation, today: datetime.date, warnings
     if innovation.trial_date and innovation.trial_date > implemented:
         problems.append(_("Profile: the trial date comes after the implementation date."))
     return problems
+
+
+# Profile fields a replication borrows from its source: what the innovation is, not when or where it ran.
+REPLICATED_FIELDS = (
+    "digital_kind",
+    "form_kind",
+    "thematic",
+    "urusan",
+    "related_urusan",
+    "design",
+    "goals",
+    "benefits",
+)
+CARRIED_FIELDS = tuple(name for name in PROFILE_FIELDS if name not in ("name", "stage"))
+
+
+def previous_entry(agency, cycle) -> Innovation | None:
+    """The agency's innovation of the latest earlier year, which this year's entry may start from."""
+    return (
+        Innovation.objects.filter(agency=agency, cycle__year__lt=cycle.year)
+        .select_related("cycle")
+        .order_by("-cycle__year")
+        .first()
+    )
+
+
+def carry_over(previous: Innovation, *, cycle, by) -> Innovation:
+    """Start this year's entry from an earlier one: profile and still-valid evidence, each marked for re-checking.
+
+    Evidence is still valid when its document is dated within the two years before the new
+    measurement year (or carries no date); rows are matched by indicator code, so an edition
+    that renamed or dropped an indicator simply leaves that row empty.
+    """
+    entry = start_entry(
+        agency=previous.agency,
+        cycle=cycle,
+        by=by,
+        name=previous.name,
+        stage=previous.stage,
+        carried_over_from=previous,
+        **{name: getattr(previous, name) for name in CARRIED_FIELDS},
+    )
+    valid_from = datetime.date(cycle.year - 2, 1, 1)
+    indicators = {indicator.code: indicator for indicator in cycle.edition.indicators.filter(part="SID")}
+    old_answers = (
+        Answer.objects.filter(innovation=previous).select_related("indicator").prefetch_related("evidence")
+    )
+    for old in old_answers:
+        indicator = indicators.get(old.indicator.code)
+        if indicator is None:
+            continue
+        new = Answer.objects.create(
+            innovation=entry, indicator=indicator, option_group=old.option_group, level=old.level
+        )
+        for item in old.evidence.all():
+            if item.document_date and item.document_date < valid_from:
+                continue
+            copy_evidence(item, answer=new, by=by)
+    return entry
+
+
+def copy_evidence(item: Evidence, *, answer: Answer, by) -> Evidence:
+    copied = Evidence(
+        answer=answer,
+        kind=item.kind,
+        url=item.url,
+        original_name=item.original_name,
+        content_type=item.content_type,
+        size=item.size,
+        document_number=item.document_number,
+        document_date=item.document_date,
+        subject=item.subject,
+        needs_recheck=True,
+        created_by=by,
+    )
+    if item.kind == Evidence.Kind.FILE and item.file:
+        # Each entry owns its files, so removing one year's evidence never breaks another year's.
+        with item.file.open("rb") as source:
+            copied.file.save(item.original_name or Path(item.file.name).name, source, save=False)
+    copied.save()
+    return copied
+
+
+def replicate(source: Innovation, *, agency, cycle, by) -> Innovation:
+    """Start an agency's entry as a replication of another agency's approved innovation."""
+    return start_entry(
+        agency=agency,
+        cycle=cycle,
+        by=by,
+        name=source.name,
+        replicated_from=source,
+        **{name: getattr(source, name) for name in REPLICATED_FIELDS},
+    )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,9 @@ from registry.entries import (
     DuplicateEntry,
     answers_for,
     can_edit,
+    carry_over,
+    previous_entry,
+    replicate,
     save_answer,
     save_profile,
     start_entry,
@@ -62,6 +65,9 @@ def entry_start(request, agency_pk):
     cycle = Cycle.objects.current_for(agency.region)
     if cycle is None:
         raise Http404
+    previous = previous_entry(agency, cycle)
+    if request.method == "POST" and request.POST.get("carry_over") and previous:
+        return _started(request, lambda: carry_over(previous, cycle=cycle, by=request.user))
     form = StartEntryForm(request.POST or None)
     if form.is_valid():
         try:
@@ -79,7 +85,80 @@ def entry_start(request, agency_pk):
             ),
         )
         return redirect("entry_profile", pk=entry.pk)
-    return render(request, "registry/entry_start.html", {"form": form, "agency": agency, "cycle": cycle})
+    return render(
+        request,
+        "registry/entry_start.html",
+        {"form": form, "agency": agency, "cycle": cycle, "previous": previous},
+    )
+
+
+def _started(request, start):
+    """Run a way of starting an entry and answer as the start page does."""
+    try:
+        entry = start()
+    except DuplicateEntry as duplicate:
+        messages.info(request, str(duplicate))
+        return redirect("entry_detail", pk=duplicate.existing.pk)
+    except CycleClosed as closed:
+        messages.error(request, str(closed))
+        return redirect("entry_list")
+    messages.success(
+        request,
+        _("The entry was created. Check every part: items marked 'check again' were copied and need a look."),
+    )
+    return redirect("entry_detail", pk=entry.pk)
+
+
+@login_required
+def replication_list(request):
+    sources = (
+        Innovation.objects.replicable_for(request.user)
+        .select_related("agency", "cycle")
+        .annotate(replication_count=Count("replications", distinct=True))
+        .order_by("-cycle__year", "name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        sources = sources.filter(
+            Q(name__icontains=query) | Q(urusan__icontains=query) | Q(agency__name__icontains=query)
+        )
+    page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/replication_list.html", {"page": page, "query": query})
+
+
+@login_required
+def replication_detail(request, pk):
+    source = get_object_or_404(
+        Innovation.objects.replicable_for(request.user)
+        .select_related("agency", "cycle")
+        .annotate(replication_count=Count("replications", distinct=True)),
+        pk=pk,
+    )
+    cycle = Cycle.objects.current_for(request.user.region)
+    agencies = []
+    if cycle and request.user.is_innovator:
+        agencies = list(
+            Agency.objects.visible_to(request.user)
+            .active()
+            .exclude(innovations__cycle=cycle)
+            .order_by("name")
+        )
+    return render(
+        request, "registry/replication_detail.html", {"source": source, "agencies": agencies, "cycle": cycle}
+    )
+
+
+@login_required
+@require_POST
+def replication_start(request, pk):
+    source = get_object_or_404(Innovation.objects.replicable_for(request.user), pk=pk)
+    agency = get_object_or_404(
+        Agency.objects.visible_to(request.user).active(), pk=request.POST.get("agency") or 0
+    )
+    if not request.user.is_innovator:
+        raise PermissionDenied(_("Only the agency's innovators start its entry."))
+    cycle = Cycle.objects.current_for(agency.region)
+    return _started(request, lambda: replicate(source, agency=agency, cycle=cycle, by=request.user))
 
 
 def _entry(request, pk) -> Innovation:

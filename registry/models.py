@@ -124,6 +124,16 @@ class InnovationQuerySet(models.QuerySet):
         agencies = Agency.objects.visible_to(user)
         return self.filter(agency__in=agencies)
 
+    def approved(self):
+        return self.filter(status=Innovation.Status.APPROVED)
+
+    def replicable_for(self, user):
+        """Other agencies' approved innovations of the person's region, to learn from and replicate."""
+        if not user.is_authenticated or user.region_id is None:
+            return self.none()
+        own = Agency.objects.visible_to(user) if user.is_innovator else Agency.objects.none()
+        return self.approved().filter(agency__region_id=user.region_id).exclude(agency__in=own)
+
 
 class Innovation(models.Model):
     """An agency's innovation entered for one cycle: one agency, one innovation per year."""

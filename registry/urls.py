@@ -25,6 +25,9 @@ urlpatterns = [
         {"kind": "innovation"},
         name="entry_evidence_add",
     ),
+    path("replications/", entry_views.replication_list, name="replication_list"),
+    path("replications/<int:pk>/", entry_views.replication_detail, name="replication_detail"),
+    path("replications/<int:pk>/start/", entry_views.replication_start, name="replication_start"),
     path("spd/<int:pk>/", entry_views.spd_detail, name="spd_detail"),
     path(
         "spd/<int:pk>/indicators/<str:code>/",
