@@ -17,6 +17,10 @@ def start_django(database_url: str | None = None) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    # Pages are requested through Django's test client: plain HTTP, no collectstatic.
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("DJANGO_STATIC_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
     import django
 
     django.setup()
@@ -35,3 +39,21 @@ def demo_cycle():
 
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return Cycle.objects.select_related("edition", "region").get(year=2024), User.objects.get(role="admin")
+
+
+def timed(call, repeats: int):
+    """(median seconds, queries of the last call) of `call()` over `repeats` runs."""
+    import statistics
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()  # warm caches as a running server has them
+    timings = []
+    for _ in range(repeats):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            call()
+            timings.append(time.perf_counter() - started)
+    return statistics.median(timings), len(queries)

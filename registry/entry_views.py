@@ -1,6 +1,7 @@
 """Innovators fill their agency's yearly entry; Bappeda fills the region's SPD profile with the same pages."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from registry.entries import (
     start_entry,
     submission_readiness,
 )
+from registry.evidence_checks import EvidenceRejected, check_upload
 from registry.forms import AnswerForm, EvidenceForm, ProfileForm, StartEntryForm, option_value
 from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, SpdProfile
 from registry.workflow import StaleStatus, TransitionRefused, submit
@@ -246,10 +248,20 @@ def entry_profile(request, pk):
     else:
         form = ProfileForm(initial=_profile_initial(entry), edition=edition, today=today)
         conflict = False
+    attachments = [
+        (name, Innovation._meta.get_field(name).verbose_name.capitalize()) for name in sorted(ATTACHMENTS)
+    ]
     return render(
         request,
         "registry/entry_profile.html",
-        {"entry": entry, "form": form, "editable": editable, "reason": reason, "conflict": conflict},
+        {
+            "entry": entry,
+            "form": form,
+            "editable": editable,
+            "reason": reason,
+            "conflict": conflict,
+            "attachments": attachments,
+        },
     )
 
 
@@ -562,3 +574,47 @@ def spd_detail(request, pk):
         "registry/spd_detail.html",
         {"owner": owner, "cycle": owner.cycle, "rows": rows, "complete": complete, "spd": result.score},
     )
+
+
+# Optional documents of the profile (catalogue profile_fields anggaran and profil_bisnis), PDF only.
+ATTACHMENTS = {"budget_file", "business_profile_file"}
+
+
+@login_required
+def entry_attachment(request, pk, field):
+    entry = _entry(request, pk)
+    if field not in ATTACHMENTS:
+        raise Http404
+    stored = getattr(entry, field)
+    if request.method == "GET":
+        if not stored:
+            raise Http404
+        response = FileResponse(
+            stored.open("rb"), content_type="application/pdf", filename=Path(stored.name).name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    editable, reason = can_edit(request.user, entry)
+    if not editable:
+        messages.error(request, reason)
+        return redirect("entry_profile", pk=entry.pk)
+    if request.POST.get("remove") == "1":
+        stored.delete(save=False)
+        Innovation.objects.filter(pk=entry.pk).update(**{field: ""})
+        messages.success(request, _("The document was removed."))
+        return redirect("entry_profile", pk=entry.pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a PDF file to upload."))
+        return redirect("entry_profile", pk=entry.pk)
+    try:
+        checked = check_upload(upload, ["pdf"])
+    except EvidenceRejected as rejected:
+        messages.error(request, str(rejected))
+        return redirect("entry_profile", pk=entry.pk)
+    if stored:
+        stored.delete(save=False)
+    getattr(entry, field).save(checked.original_name, upload, save=False)
+    Innovation.objects.filter(pk=entry.pk).update(**{field: getattr(entry, field).name})
+    messages.success(request, _("The document %(name)s was uploaded.") % {"name": checked.original_name})
+    return redirect("entry_profile", pk=entry.pk)

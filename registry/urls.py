@@ -13,6 +13,7 @@ urlpatterns = [
     path("entries/<int:pk>/", entry_views.entry_detail, name="entry_detail"),
     path("entries/<int:pk>/profile/", entry_views.entry_profile, name="entry_profile"),
     path("entries/<int:pk>/submit/", entry_views.entry_submit, name="entry_submit"),
+    path("entries/<int:pk>/documents/<str:field>/", entry_views.entry_attachment, name="entry_attachment"),
     path(
         "entries/<int:pk>/indicators/<str:code>/",
         entry_views.indicator_page,

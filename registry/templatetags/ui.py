@@ -27,3 +27,9 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def attr_of(obj, name: str):
+    """A named attribute of an object, for templates that loop over a fixed list of field names."""
+    return getattr(obj, name)

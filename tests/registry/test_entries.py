@@ -253,3 +253,18 @@ def test_entry_list_query_count_does_not_grow(open_cycle, region, owner, django_
         Innovation.objects.create(cycle=open_cycle, agency=agency, name=agency.name, created_by=owner)
     with django_assert_num_queries(7):
         client.get(reverse("entry_list"))
+
+
+def test_entry_overview_query_count_does_not_grow_with_filled_rows(entry, owner, django_assert_num_queries):
+    client = client_for(owner)
+    choose(client, entry, "SID-25", "1")
+    add_link(client, entry, "SID-25")
+    with django_assert_num_queries(11):
+        client.get(reverse("entry_detail", args=[entry.pk]))
+    for code in ("SID-35", "SID-16"):
+        choose(client, entry, code, "2")
+        answer = Answer.objects.get(innovation=entry, indicator__code=code)
+        Evidence.objects.create(answer=answer, kind="link", url="https://example.org/x", created_by=owner)
+    with django_assert_num_queries(11):
+        response = client.get(reverse("entry_detail", args=[entry.pk]))
+    assert response.context["complete"] == 3

@@ -105,3 +105,17 @@ def test_owner_removes_evidence_and_its_file(entry, owner):
     from pathlib import Path
 
     assert not Path(path).exists()
+
+
+def test_profile_budget_pdf_is_checked_stored_and_served_privately(entry, owner, outsider):
+    url = reverse("entry_attachment", args=[entry.pk, "budget_file"])
+    client = client_for(owner)
+    client.post(url, {"file": SimpleUploadedFile("anggaran.exe", b"MZ" + b"\x00" * 100)})
+    entry.refresh_from_db()
+    assert not entry.budget_file
+    client.post(url, {"file": SimpleUploadedFile("anggaran.pdf", PDF)})
+    entry.refresh_from_db()
+    assert entry.budget_file.name.endswith(".pdf")
+    assert b"".join(client.get(url).streaming_content) == PDF
+    assert client_for(outsider).get(url).status_code == 404
+    assert client.get(reverse("entry_attachment", args=[entry.pk, "password"])).status_code == 404
