@@ -202,3 +202,12 @@ LOGGING = {
 
 # Agency import: an upload larger than this is refused before it is parsed.
 AGENCY_IMPORT_MAX_BYTES = env_int("REGISTRI_AGENCY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
+# Evidence uploads: the largest file accepted per kind (the 2024 method allows videos up to 100 MB).
+REGISTRI_EVIDENCE_MAX_BYTES = {
+    "pdf": env_int("REGISTRI_MAX_PDF_MB", 20) * 1024 * 1024,
+    "image": env_int("REGISTRI_MAX_IMAGE_MB", 10) * 1024 * 1024,
+    "video": env_int("REGISTRI_MAX_VIDEO_MB", 100) * 1024 * 1024,
+}
+# Uploads above this size are streamed to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -102,3 +102,35 @@ def test_innovator_fills_and_submits_on_a_phone(live_server, phone, shot, tmp_pa
     assert entry.status == "submitted"
     assert Evidence.objects.filter(answer__innovation=entry, kind="file").count() == 4
     assert Answer.objects.get(innovation=entry, indicator__code="SID-33").option_group == "orang"
+
+
+def test_failed_upload_is_retried_without_refilling_the_form(live_server, phone, tmp_path):
+    call_command("seed_demo")
+    base = live_server.url
+    pdf = tmp_path / "sk.pdf"
+    pdf.write_bytes(PDF)
+    sign_in(phone, base, "inovator.puskesmas@parepare.demo")
+    phone.get_by_test_id("start-entry-link").click()
+    phone.get_by_label("Nama inovasi").fill("Puskesmas Ramah Lansia")
+    phone.get_by_test_id("start-entry").click()
+    phone.wait_for_url("**/profile/")
+    entry = Innovation.objects.get()
+    phone.goto(f"{base}/entries/{entry.pk}/indicators/SID-16/")
+    form = phone.get_by_test_id("evidence-form")
+    form.get_by_label("Berkas").set_input_files(str(pdf))
+    form.get_by_label("Nomor dokumen").fill("45/2023")
+    form.get_by_label("Tanggal dokumen").fill("2023-03-01")
+    form.get_by_label("Perihal").fill("SK Kepala Dinas")
+    # The connection drops during the first upload.
+    phone.route("**/evidence/", lambda route: route.abort("connectionreset"))
+    form.get_by_test_id("add-evidence").click()
+    retry = form.get_by_role("button", name="Coba lagi")
+    retry.wait_for()
+    assert "gagal" in form.inner_text().lower()
+    assert form.get_by_label("Nomor dokumen").input_value() == "45/2023"
+    assert not Evidence.objects.exists()
+    phone.unroute("**/evidence/")
+    retry.click()
+    phone.get_by_test_id("evidence-item").first.wait_for()
+    item = Evidence.objects.get()
+    assert (item.original_name, item.document_number) == ("sk.pdf", "45/2023")
