@@ -12,11 +12,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-# Creates the virtualenv, migrates, loads the demo (idempotent) and serves on http://127.0.0.1:8000.
+# Creates the virtualenv, migrates, loads the demo (idempotent) and serves on http://127.0.0.1:8000,
+# with a background worker for e-mail and other tasks (stopped with the server).
 run: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Lint, then the whole suite on SQLite, then again on PostgreSQL when it answers.
 test: $(VENV)/.installed chromium

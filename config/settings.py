@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "agencies",
     "scoring",
     "registry",
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "registry.context_processors.unread_notifications",
             ],
         },
     },
@@ -211,3 +214,12 @@ REGISTRI_EVIDENCE_MAX_BYTES = {
 }
 # Uploads above this size are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work (notification e-mail, hand-off packages) goes through the Django Tasks API: the
+# django-tasks backport with its database backend, run by `manage.py db_worker`. The same task code
+# moves to Django 6's built-in tasks or a Redis-backed worker by changing this setting.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}

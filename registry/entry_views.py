@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
@@ -32,7 +33,7 @@ from registry.entries import (
 from registry.evidence_checks import EvidenceRejected, check_upload
 from registry.forms import AnswerForm, EvidenceForm, ProfileForm, StartEntryForm, option_value
 from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, SpdProfile
-from registry.workflow import StaleStatus, TransitionRefused, submit
+from registry.workflow import StaleStatus, TransitionRefused, last_revision_request, submit
 from scoring.collect import live_kematangan, live_spd
 from scoring.models import IndicatorOption
 
@@ -201,6 +202,9 @@ def entry_detail(request, pk):
             "editable": editable,
             "reason": reason,
             "events": entry.events.select_related("actor"),
+            "revision": last_revision_request(entry)
+            if entry.status == Innovation.Status.REVISION_REQUESTED
+            else None,
         },
     )
 
@@ -530,6 +534,7 @@ def evidence_delete(request, pk):
 
 
 @login_required
+@xframe_options_sameorigin
 def evidence_file(request, pk):
     """Evidence files are private: handed out only here, after the same access check as their entry."""
     item = _evidence(request, pk)

@@ -127,6 +127,23 @@ class InnovationQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Innovation.Status.APPROVED)
 
+    def with_mandatory_evidence(self, mandatory_count: int):
+        """Entries whose every mandatory row has an option and at least one evidence item."""
+        filled = (
+            Answer.objects.filter(
+                innovation=models.OuterRef("pk"),
+                indicator__mandatory=True,
+                level__isnull=False,
+                evidence__isnull=False,
+            )
+            .values("innovation")
+            .annotate(rows=models.Count("indicator", distinct=True))
+            .values("rows")
+        )
+        return self.annotate(mandatory_filled=models.Subquery(filled)).filter(
+            mandatory_filled__gte=mandatory_count
+        )
+
     def replicable_for(self, user):
         """Other agencies' approved innovations of the person's region, to learn from and replicate."""
         if not user.is_authenticated or user.region_id is None:
@@ -200,6 +217,14 @@ class Innovation(models.Model):
         blank=True,
         related_name="carried_over_to",
     )
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_entries",
+    )
     # Optimistic lock: every save of the profile raises it, so a stale tab is told instead of overwriting.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
@@ -224,13 +249,19 @@ class Innovation(models.Model):
 
 
 def compliance_by_kind(cycle: Cycle) -> list[dict]:
-    """Per agency kind: how many active agencies the region has and how many entered an innovation."""
+    """Per agency kind: how many active agencies the region has and how many have complied (submitted, not rejected)."""
     rows = (
         Agency.objects.filter(region_id=cycle.region_id, is_active=True)
         .values("kind")
         .annotate(
             total=models.Count("pk", distinct=True),
-            with_entry=models.Count("innovations", filter=Q(innovations__cycle=cycle), distinct=True),
+            # Complied: submitted and not rejected; a draft or a rejected entry does not count.
+            with_entry=models.Count(
+                "innovations",
+                filter=Q(innovations__cycle=cycle)
+                & ~Q(innovations__status__in=[Innovation.Status.DRAFT, Innovation.Status.REJECTED]),
+                distinct=True,
+            ),
         )
         .order_by("kind")
     )
@@ -418,6 +449,8 @@ class ReviewEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=30, choices=Innovation.Status.choices)
     to_status = models.CharField(_("to"), max_length=30, choices=Innovation.Status.choices)
     note = models.TextField(_("note"), blank=True)
+    # The entry's answers and evidence when a reviewer sent it back, to show what changed on resubmission.
+    snapshot = models.JSONField(_("answers at this step"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -427,3 +460,50 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.innovation_id}: {self.from_status} → {self.to_status}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one person about an entry's status change (also sent by e-mail)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.ForeignKey(
+        ReviewEvent,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    innovation = models.ForeignKey(
+        Innovation,
+        verbose_name=_("innovation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message[:60]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import entry_views, views
+from registry import entry_views, notification_views, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,6 +42,13 @@ urlpatterns = [
         {"kind": "spd"},
         name="spd_evidence_add",
     ),
+    path("review/", review_views.review_queue, name="review_queue"),
+    path("review/assign/", review_views.review_assign, name="review_assign"),
+    path("review/<int:pk>/", review_views.review_entry, name="review_entry"),
+    path("review/<int:pk>/rows/<str:code>/", review_views.review_verdict, name="review_verdict"),
+    path("review/<int:pk>/<str:action>/", review_views.review_action, name="review_action"),
     path("evidence/<int:pk>/", entry_views.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
 ]

@@ -1,14 +1,17 @@
 """The review workflow of an entry: the allowed moves are data, and each move is one function.
 
 Every move updates the status only where it is still the expected one, and writes an
-append-only ReviewEvent in the same transaction. Nothing else writes `Innovation.status`.
+append-only ReviewEvent in the same transaction; the people concerned are notified after the
+transaction commits. Nothing else writes `Innovation.status`.
 """
+
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.models import Innovation, ReviewEvent
+from registry.models import Answer, Innovation, ReviewEvent
 
 Status = Innovation.Status
 INNOVATOR, REVIEWER = "innovator", "reviewer"
@@ -25,6 +28,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 }
 # The statuses in which the innovator may still change the entry.
 EDITABLE_BY_INNOVATOR = frozenset({Status.DRAFT, Status.REVISION_REQUESTED})
+# The statuses in which a reviewer records verdicts.
+UNDER_REVIEW = frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.IN_REVIEW})
 
 
 class TransitionRefused(Exception):
@@ -43,7 +48,7 @@ def role_of(user) -> str:
     return REVIEWER if user.is_bappeda else INNOVATOR
 
 
-def _move(innovation: Innovation, *, to: str, by, note: str = "", extra: dict | None = None) -> ReviewEvent:
+def _move(innovation: Innovation, *, to: str, by, note: str = "", extra: dict | None = None, snapshot=None):
     current = innovation.status
     if not can_transition(current, to, role_of(by)):
         raise TransitionRefused(
@@ -59,15 +64,144 @@ def _move(innovation: Innovation, *, to: str, by, note: str = "", extra: dict | 
                 _("Somebody else changed this entry a moment ago. The page shows its current state now.")
             )
         event = ReviewEvent.objects.create(
-            innovation=innovation, actor=by, from_status=current, to_status=to, note=note
+            innovation=innovation,
+            actor=by,
+            from_status=current,
+            to_status=to,
+            note=note,
+            snapshot=snapshot or {},
         )
+        from registry.notifications import notify_status_change
+
+        transaction.on_commit(partial(notify_status_change, event.pk))
     innovation.status = to
     for field, value in (extra or {}).items():
         setattr(innovation, field, value)
     return event
 
 
+def answers_snapshot(innovation: Innovation) -> dict:
+    """Each row's chosen option and evidence items, to compare on resubmission."""
+    snapshot: dict[str, dict] = {}
+    rows = (
+        Answer.objects.filter(innovation=innovation).select_related("indicator").prefetch_related("evidence")
+    )
+    for answer in rows:
+        snapshot[answer.indicator.code] = {
+            "level": answer.level,
+            "group": answer.option_group,
+            "evidence": sorted(
+                [item.pk, item.original_name or item.url, item.document_number]
+                for item in answer.evidence.all()
+            ),
+        }
+    return snapshot
+
+
+def changes_since(before: dict, after: dict) -> dict[str, dict]:
+    """Rows whose option or evidence differ: {code: {"before": ..., "after": ...}}."""
+    empty = {"level": None, "group": "", "evidence": []}
+    return {
+        code: {"before": before.get(code, empty), "after": after.get(code, empty)}
+        for code in sorted(set(before) | set(after))
+        if before.get(code, empty) != after.get(code, empty)
+    }
+
+
+def last_revision_request(innovation: Innovation) -> ReviewEvent | None:
+    return (
+        innovation.events.filter(to_status=Status.REVISION_REQUESTED).order_by("-created_at", "-pk").first()
+    )
+
+
 def submit(innovation: Innovation, *, by, note: str = "") -> ReviewEvent:
-    """The innovator hands the entry to Bappeda (first time, or again after a revision request)."""
-    target = Status.RESUBMITTED if innovation.status == Status.REVISION_REQUESTED else Status.SUBMITTED
-    return _move(innovation, to=target, by=by, note=note, extra={"submitted_at": timezone.now()})
+    """The innovator hands the entry to Bappeda (first time, or again after a revision request).
+
+    On resubmission the verdicts of the rows that changed since the revision request are cleared,
+    so the reviewer judges them again; verdicts on unchanged rows stay.
+    """
+    if innovation.status != Status.REVISION_REQUESTED:
+        return _move(
+            innovation, to=Status.SUBMITTED, by=by, note=note, extra={"submitted_at": timezone.now()}
+        )
+    with transaction.atomic():
+        request = last_revision_request(innovation)
+        current = answers_snapshot(innovation)
+        changed = changes_since(request.snapshot if request else {}, current)
+        event = _move(
+            innovation,
+            to=Status.RESUBMITTED,
+            by=by,
+            note=note,
+            extra={"submitted_at": timezone.now()},
+            snapshot=current,
+        )
+        Answer.objects.filter(innovation=innovation, indicator__code__in=list(changed)).update(
+            verdict=Answer.Verdict.NONE, verified_level=0, verdict_note="", reviewed_by=None, reviewed_at=None
+        )
+    return event
+
+
+def start_review(innovation: Innovation, *, by) -> ReviewEvent:
+    return _move(innovation, to=Status.IN_REVIEW, by=by)
+
+
+def request_revision(innovation: Innovation, *, by, note: str) -> ReviewEvent:
+    if not note.strip():
+        raise TransitionRefused(
+            _("Say what the innovator should fix: a note is required to send an entry back.")
+        )
+    return _move(
+        innovation, to=Status.REVISION_REQUESTED, by=by, note=note, snapshot=answers_snapshot(innovation)
+    )
+
+
+def approve(innovation: Innovation, *, by, note: str = "") -> ReviewEvent:
+    return _move(innovation, to=Status.APPROVED, by=by, note=note)
+
+
+def reject(innovation: Innovation, *, by, reason: str) -> ReviewEvent:
+    if not reason.strip():
+        raise TransitionRefused(_("A rejection needs a reason."))
+    return _move(innovation, to=Status.REJECTED, by=by, note=reason)
+
+
+# The reviewer's actions by name, for the review page's buttons: (function, target status).
+ACTIONS = {
+    "start_review": (start_review, Status.IN_REVIEW),
+    "request_revision": (request_revision, Status.REVISION_REQUESTED),
+    "approve": (approve, Status.APPROVED),
+    "reject": (reject, Status.REJECTED),
+}
+
+
+def record_verdict(answer: Answer, *, by, verdict: str, level: int | None = None, note: str = "") -> Answer:
+    """A reviewer's verdict on one row (METHOD.md section 4): Sesuai, or Tidak Sesuai with the supported level."""
+    innovation = answer.innovation
+    if innovation is not None and innovation.status not in UNDER_REVIEW:
+        raise TransitionRefused(_("Verdicts are recorded only while an entry is under review."))
+    if verdict == Answer.Verdict.SESUAI:
+        supported = answer.level or 0
+    elif verdict == Answer.Verdict.TIDAK_SESUAI:
+        if level is None or level < 0 or level > (answer.level or 0):
+            raise TransitionRefused(
+                _("Choose the level the evidence supports: from 0 to the chosen level %(level)s.")
+                % {"level": answer.level or 0}
+            )
+        if not note.strip():
+            raise TransitionRefused(_("Say why the evidence does not support the chosen level."))
+        supported = level
+    else:
+        raise TransitionRefused(_("Choose Sesuai or Tidak Sesuai."))
+    with transaction.atomic():
+        if innovation is not None and innovation.status in (Status.SUBMITTED, Status.RESUBMITTED):
+            start_review(innovation, by=by)
+        Answer.objects.filter(pk=answer.pk).update(
+            verdict=verdict,
+            verified_level=supported,
+            verdict_note=note.strip(),
+            reviewed_by=by,
+            reviewed_at=timezone.now(),
+        )
+    answer.verdict, answer.verified_level, answer.verdict_note = verdict, supported, note.strip()
+    return answer

@@ -93,7 +93,8 @@ def test_innovator_fills_and_submits_on_a_phone(live_server, phone, shot, tmp_pa
     # SID-16 3x3 + SID-17 2x2 + SID-25 1x3 + SID-32 2x1 + SID-33 3x1 + SID-35 4x2 = 29
     assert phone.get_by_test_id("kematangan").inner_text() == "29"
     assert phone.get_by_test_id("completeness").inner_text() == "6/20"
-    phone.get_by_test_id("submit-entry").click()
+    with phone.expect_navigation():
+        phone.get_by_test_id("submit-entry").click()
     phone.get_by_test_id("timeline").wait_for()
     assert phone.get_by_test_id("status").first.inner_text() == "Diajukan"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,87 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.filters import StrictFilterSet
+from agencies.models import Agency, AgencyKind, Role, User
+from registry.entries import urusan_choices
+from registry.models import Innovation
+
+
+class ReviewQueueFilter(StrictFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Innovation.Status.choices, empty_label=_("All statuses")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Agency kind"),
+        field_name="agency__kind",
+        choices=AgencyKind.choices,
+        empty_label=_("All kinds"),
+    )
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"),
+        queryset=Agency.objects.none(),
+        method="in_kecamatan",
+        empty_label=_("All kecamatan"),
+    )
+    urusan = django_filters.ChoiceFilter(label=_("Urusan"), choices=[], empty_label=_("All affairs"))
+    completeness = django_filters.ChoiceFilter(
+        label=_("Mandatory evidence"),
+        choices=[("complete", _("complete")), ("incomplete", _("incomplete"))],
+        method="by_completeness",
+        empty_label=_("Any"),
+    )
+    reviewer = django_filters.ModelChoiceFilter(
+        label=_("Assigned reviewer"),
+        field_name="assigned_reviewer",
+        queryset=User.objects.none(),
+        null_label=_("Not assigned"),
+        empty_label=_("Anyone"),
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("submitted_at", "submitted"),
+            ("updated_at", "updated"),
+            ("name", "name"),
+            ("agency__name", "agency"),
+        ),
+        field_labels={
+            "submitted_at": _("submission date"),
+            "updated_at": _("last change"),
+            "name": _("innovation name"),
+            "agency__name": _("agency"),
+        },
+    )
+
+    class Meta:
+        model = Innovation
+        fields = ["q", "status", "kind", "kecamatan", "urusan", "completeness", "reviewer"]
+
+    def __init__(self, *args, region, mandatory_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mandatory_count = mandatory_count
+        self.filters["kecamatan"].queryset = Agency.objects.filter(
+            region=region, kind=AgencyKind.KECAMATAN
+        ).order_by("name")
+        self.filters["reviewer"].queryset = User.objects.filter(
+            region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True
+        ).order_by("full_name")
+        self.filters["urusan"].extra["choices"] = [
+            item for _group, items in urusan_choices() for item in items
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(agency__name__icontains=value) | Q(agency__code__iexact=value)
+        )
+
+    def in_kecamatan(self, queryset, name, value):
+        return queryset.filter(Q(agency=value) | Q(agency__parent=value))
+
+    def by_completeness(self, queryset, name, value):
+        complete = queryset.with_mandatory_evidence(self.mandatory_count)
+        if value == "complete":
+            return complete
+        return queryset.exclude(pk__in=complete.values("pk"))

@@ -1,0 +1,237 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from registry import workflow
+from registry.models import Answer, Evidence, Innovation, compliance_by_kind
+from scoring.collect import cycle_index
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+Status = Innovation.Status
+
+
+def fill(entry, levels: dict, owner):
+    for code, level in levels.items():
+        indicator = entry.cycle.edition.indicators.get(code=code)
+        answer = Answer.objects.create(innovation=entry, indicator=indicator, level=level)
+        Evidence.objects.create(
+            answer=answer, kind="link", url=f"https://example.org/{code}", created_by=owner
+        )
+
+
+@pytest.fixture
+def submitted(entry, owner):
+    fill(entry, {"SID-16": 3, "SID-17": 2, "SID-35": 2}, owner)  # claimed 9 + 4 + 8 = 21
+    Innovation.objects.filter(pk=entry.pk).update(status=Status.SUBMITTED, stage="penerapan")
+    entry.refresh_from_db()
+    return entry
+
+
+def verdict(client, entry, code, value, level=None, note=""):
+    data = {"verdict": value, "note": note}
+    if level is not None:
+        data["level"] = level
+    return client.post(reverse("review_verdict", args=[entry.pk, code]), data)
+
+
+def act(client, entry, action, note=""):
+    entry.refresh_from_db()
+    return client.post(
+        reverse("review_action", args=[entry.pk, action]), {"expected_status": entry.status, "note": note}
+    )
+
+
+def test_innovators_cannot_reach_any_reviewer_url(submitted, owner, member, outsider):
+    urls = [
+        ("get", reverse("review_queue")),
+        ("post", reverse("review_assign")),
+        ("get", reverse("review_entry", args=[submitted.pk])),
+        ("post", reverse("review_verdict", args=[submitted.pk, "SID-16"])),
+        *[("post", reverse("review_action", args=[submitted.pk, action])) for action in workflow.ACTIONS],
+    ]
+    for person in (owner, member, outsider):
+        client = client_for(person)
+        for method, url in urls:
+            response = getattr(client, method)(
+                url, {"verdict": "sesuai", "expected_status": "submitted", "note": "x"}
+            )
+            assert response.status_code == 403, (person.email, url)
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert not Answer.objects.exclude(verdict="").exists()
+
+
+def test_verdicts_move_the_entry_into_review_and_set_the_verified_kematangan(submitted, reviewer):
+    client = client_for(reviewer)
+    verdict(client, submitted, "SID-16", "sesuai")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.IN_REVIEW
+    verdict(client, submitted, "SID-17", "tidak_sesuai", level=1, note="SK hanya untuk 5 SDM")
+    page = client.get(reverse("review_entry", args=[submitted.pk]))
+    # Verified: SID-16 3x3 = 9, SID-17 2x1 = 2, SID-35 no verdict yet = 0 (D2).
+    assert (page.context["claimed"], page.context["verified"]) == (Decimal(21), Decimal(11))
+
+
+def test_verdict_refused_above_the_chosen_level_or_without_a_note(submitted, reviewer):
+    client = client_for(reviewer)
+    verdict(client, submitted, "SID-17", "tidak_sesuai", level=3, note="x")
+    verdict(client, submitted, "SID-16", "tidak_sesuai", level=1, note="")
+    assert not Answer.objects.exclude(verdict="").exists()
+
+
+def test_send_back_resubmit_diff_and_approve(submitted, owner, reviewer):
+    client = client_for(reviewer)
+    for code in ("SID-16", "SID-35"):
+        verdict(client, submitted, code, "sesuai")
+    verdict(client, submitted, "SID-17", "tidak_sesuai", level=1, note="Lampirkan SK SDM lengkap")
+    act(client, submitted, "request_revision", note="Perbaiki indikator SDM")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.REVISION_REQUESTED
+
+    detail = client_for(owner).get(reverse("entry_detail", args=[submitted.pk])).content.decode()
+    assert "Perbaiki indikator SDM" in detail and "Lampirkan SK SDM lengkap" in detail
+
+    answer = Answer.objects.get(innovation=submitted, indicator__code="SID-17")
+    Evidence.objects.create(
+        answer=answer, kind="link", url="https://example.org/sk-sdm-lengkap", created_by=owner
+    )
+    workflow.submit(submitted, by=owner)
+    assert submitted.status == Status.RESUBMITTED
+    verdicts = dict(Answer.objects.filter(innovation=submitted).values_list("indicator__code", "verdict"))
+    assert verdicts == {"SID-16": "sesuai", "SID-17": "", "SID-35": "sesuai"}
+
+    page = client.get(reverse("review_entry", args=[submitted.pk]))
+    assert list(page.context["changed"]) == ["SID-17"]
+    verdict(client, submitted, "SID-17", "sesuai")
+    before = cycle_index(submitted.cycle).result.verified
+    act(client, submitted, "approve")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.APPROVED
+    after = cycle_index(submitted.cycle).result.verified
+    assert (before.n, after.n) == (0, 1)
+    assert after.kematangan_sum == 21
+    assert [event.to_status for event in submitted.events.all()] == [
+        "in_review",
+        "revision_requested",
+        "resubmitted",
+        "in_review",
+        "approved",
+    ]
+
+
+def test_reject_needs_a_reason_and_the_agency_becomes_non_compliant(submitted, reviewer):
+    client = client_for(reviewer)
+    act(client, submitted, "start_review")
+    assert compliance_by_kind(submitted.cycle)[0]["with_entry"] == 1
+    act(client, submitted, "reject", note="")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.IN_REVIEW
+    act(client, submitted, "reject", note="Bukan inovasi: kegiatan rutin")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.REJECTED
+    assert compliance_by_kind(submitted.cycle)[0]["with_entry"] == 0
+    assert cycle_index(submitted.cycle).result.self_assessed.n == 0
+
+
+def test_stale_decision_page_is_told(submitted, reviewer, admin_user):
+    act(client_for(reviewer), submitted, "start_review")
+    response = client_for(admin_user).post(
+        reverse("review_action", args=[submitted.pk, "approve"]),
+        {"expected_status": "submitted"},
+        follow=True,
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.IN_REVIEW
+    assert any(
+        "mengubah" in str(message) or "changed" in str(message) for message in response.context["messages"]
+    )
+
+
+@pytest.fixture
+def queue(open_cycle, region, owner, reviewer):
+    from agencies.models import Agency
+
+    kecamatan = Agency.objects.create(region=region, code="KEC-1", name="Kecamatan Ujung", kind="kecamatan")
+    kelurahan = Agency.objects.create(
+        region=region, code="KEL-1", name="Kelurahan Lapadde", kind="kelurahan", parent=kecamatan
+    )
+    dinas = Agency.objects.create(region=region, code="PD-9", name="Dinas Sosial", kind="perangkat_daerah")
+    entries = {
+        "kelurahan": Innovation.objects.create(
+            cycle=open_cycle,
+            agency=kelurahan,
+            name="Kampung KB",
+            created_by=owner,
+            status="submitted",
+            urusan="Sosial",
+        ),
+        "dinas": Innovation.objects.create(
+            cycle=open_cycle,
+            agency=dinas,
+            name="Bansos Cepat",
+            created_by=owner,
+            status="in_review",
+            urusan="Sosial",
+            assigned_reviewer=reviewer,
+        ),
+        "draft": Innovation.objects.create(cycle=open_cycle, agency=kecamatan, name="Draf", created_by=owner),
+    }
+    fill(entries["dinas"], {"SID-16": 1, "SID-17": 1, "SID-32": 1, "SID-33": 1, "SID-35": 1}, owner)
+    return {**entries, "kecamatan": kecamatan}
+
+
+def names(response):
+    return sorted(entry.name for entry, _filled in response.context["rows"])
+
+
+def test_review_queue_filters(queue, reviewer):
+    client = client_for(reviewer)
+    url = reverse("review_queue")
+    assert names(client.get(url)) == ["Bansos Cepat", "Kampung KB"]  # drafts are not in the queue
+    assert names(client.get(url, {"status": "submitted"})) == ["Kampung KB"]
+    assert names(client.get(url, {"kind": "kelurahan"})) == ["Kampung KB"]
+    assert names(client.get(url, {"kecamatan": queue["kecamatan"].pk})) == ["Kampung KB"]
+    assert names(client.get(url, {"completeness": "complete"})) == ["Bansos Cepat"]
+    assert names(client.get(url, {"completeness": "incomplete"})) == ["Kampung KB"]
+    assert names(client.get(url, {"reviewer": reviewer.pk})) == ["Bansos Cepat"]
+    assert names(client.get(url, {"reviewer": "null"})) == ["Kampung KB"]
+    assert names(client.get(url, {"q": "bansos"})) == ["Bansos Cepat"]
+    assert names(client.get(url, {"urusan": "Sosial", "ordering": "-name"})) == ["Bansos Cepat", "Kampung KB"]
+
+
+def test_review_queue_reports_an_invalid_filter(queue, reviewer):
+    response = client_for(reviewer).get(reverse("review_queue"), {"status": "selesai"})
+    assert response.context["filter"].errors and names(response) == []
+
+
+def test_review_queue_bulk_assign(queue, reviewer, admin_user):
+    client = client_for(admin_user)
+    client.post(
+        reverse("review_assign"),
+        {"entries": [queue["kelurahan"].pk, queue["dinas"].pk], "reviewer": admin_user.pk},
+    )
+    assert set(Innovation.objects.filter(assigned_reviewer=admin_user).values_list("name", flat=True)) == {
+        "Kampung KB",
+        "Bansos Cepat",
+    }
+
+
+def test_review_queue_query_count_does_not_grow(
+    queue, open_cycle, region, owner, reviewer, django_assert_num_queries
+):
+    from agencies.models import Agency
+
+    client = client_for(reviewer)
+    with django_assert_num_queries(12):
+        client.get(reverse("review_queue"))
+    for n in range(3):
+        agency = Agency.objects.create(region=region, code=f"X-{n}", name=f"X {n}", kind="perangkat_daerah")
+        extra = Innovation.objects.create(
+            cycle=open_cycle, agency=agency, name=f"X{n}", created_by=owner, status="submitted"
+        )
+        fill(extra, {"SID-16": 2}, owner)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("review_queue"))
+    assert len(response.context["rows"]) == 5
