@@ -223,3 +223,5 @@ TASKS = {
         "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The registry's public address, for links in e-mails sent by background tasks (no request there).
+REGISTRI_BASE_URL = env_str("REGISTRI_BASE_URL", "http://127.0.0.1:8000")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from registry.models import Cycle, Innovation
+from registry.models import Cycle, Innovation, ReviewEvent
 
 
 @admin.register(Cycle)
@@ -25,3 +25,21 @@ class InnovationAdmin(admin.ModelAdmin):
     list_select_related = ["agency", "cycle"]
     search_fields = ["name", "agency__name", "agency__code"]
     raw_id_fields = ["agency", "cycle", "created_by"]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    """The review history is append-only: readable here, never edited or deleted."""
+
+    list_display = ["innovation", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["to_status"]
+    list_select_related = ["innovation", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

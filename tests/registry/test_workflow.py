@@ -99,3 +99,20 @@ def test_changes_since_lists_only_changed_rows():
     }
     assert list(workflow.changes_since(before, after)) == ["SID-17"]
     assert workflow.changes_since(before, before) == {}
+
+
+@pytest.mark.django_db
+def test_review_events_cannot_be_changed_or_deleted_in_the_admin(entry, owner):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    event = ReviewEvent.objects.create(
+        innovation=entry, actor=owner, from_status="draft", to_status="submitted"
+    )
+    superuser = type(owner).objects.create_superuser(email="root@example.org", password="x", full_name="Root")
+    request = RequestFactory().get("/")
+    request.user = superuser
+    model_admin = site._registry[ReviewEvent]
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    assert not model_admin.has_add_permission(request)
