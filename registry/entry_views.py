@@ -73,21 +73,14 @@ def entry_start(request, agency_pk):
         return _started(request, lambda: carry_over(previous, cycle=cycle, by=request.user))
     form = StartEntryForm(request.POST or None)
     if form.is_valid():
-        try:
-            entry = start_entry(agency=agency, cycle=cycle, by=request.user, **form.cleaned_data)
-        except DuplicateEntry as duplicate:
-            messages.info(request, str(duplicate))
-            return redirect("entry_detail", pk=duplicate.existing.pk)
-        except CycleClosed as closed:
-            messages.error(request, str(closed))
-            return redirect("entry_list")
-        messages.success(
+        return _started(
             request,
-            _(
+            lambda: start_entry(agency=agency, cycle=cycle, by=request.user, **form.cleaned_data),
+            message=_(
                 "The entry was created. Fill the profile and the evidence step by step; everything is saved as you type."
             ),
+            then="entry_profile",
         )
-        return redirect("entry_profile", pk=entry.pk)
     return render(
         request,
         "registry/entry_start.html",
@@ -95,7 +88,7 @@ def entry_start(request, agency_pk):
     )
 
 
-def _started(request, start):
+def _started(request, start, *, message=None, then="entry_detail"):
     """Run a way of starting an entry and answer as the start page does."""
     try:
         entry = start()
@@ -107,9 +100,12 @@ def _started(request, start):
         return redirect("entry_list")
     messages.success(
         request,
-        _("The entry was created. Check every part: items marked 'check again' were copied and need a look."),
+        message
+        or _(
+            "The entry was created. Check every part: items marked 'check again' were copied and need a look."
+        ),
     )
-    return redirect("entry_detail", pk=entry.pk)
+    return redirect(then, pk=entry.pk)
 
 
 @login_required
