@@ -9,7 +9,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -30,8 +30,6 @@ def take(request):
         return None
     values = pending.pop(request.path)
     request.session[SESSION_KEY] = pending
-    from django.http import QueryDict
-
     data = QueryDict(mutable=True)
     for key, items in values.items():
         data.setlist(key, items)

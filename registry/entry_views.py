@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -214,7 +215,7 @@ def entry_profile(request, pk):
     restored = drafts.take(request)
     if request.method == "POST":
         if not editable:
-            return _refused(request, reason, "entry_detail", entry.pk)
+            return _refused(request, reason, reverse("entry_detail", args=[entry.pk]))
         form = ProfileForm(request.POST, edition=edition, today=today)
         if form.is_valid() or "version" not in form.errors:
             expected = form.cleaned_data["version"]
@@ -271,11 +272,14 @@ def _profile_initial(entry: Innovation) -> dict:
     return initial
 
 
-def _refused(request, reason, view_name, pk):
-    if request.htmx:
-        return HttpResponse(f'<div id="save-status" class="alert alert-warning">{reason}</div>', status=409)
+def _refused(request, reason: str, back_url: str):
+    """Why the change was not made: in place for autosave and upload requests, as a message otherwise."""
+    if request.htmx or request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return HttpResponse(
+            format_html('<div id="save-status" class="alert alert-warning">{}</div>', reason), status=409
+        )
     messages.error(request, reason)
-    return redirect(view_name, pk=pk)
+    return redirect(back_url)
 
 
 @login_required
@@ -376,7 +380,7 @@ def indicator_page(request, pk, code, kind):
         )
     elif request.method == "POST":
         if not owner.editable:
-            return _refused_owner(request, owner)
+            return _refused(request, owner.reason, owner.detail_url)
         form = AnswerForm(request.POST, indicator=indicator, options=options)
         saved = conflict = False
         if form.is_valid():
@@ -444,19 +448,12 @@ def _render_indicator(request, owner, indicator, answer, form, evidence_form, st
     )
 
 
-def _refused_owner(request, owner):
-    if request.htmx or request.headers.get("x-requested-with") == "XMLHttpRequest":
-        return HttpResponse(f'<div class="alert alert-warning">{owner.reason}</div>', status=409)
-    messages.error(request, owner.reason)
-    return redirect(owner.detail_url)
-
-
 @login_required
 @require_POST
 def evidence_add(request, pk, code, kind):
     owner = _owner(request, kind, pk)
     if not owner.editable:
-        return _refused_owner(request, owner)
+        return _refused(request, owner.reason, owner.detail_url)
     indicator, answer = _indicator(owner, code)
     form = EvidenceForm(
         request.POST, request.FILES, kinds=indicator.evidence_kinds, today=timezone.localdate()
@@ -522,7 +519,7 @@ def evidence_delete(request, pk):
     )
     owner = _owner(request, kind, owner_pk)
     if not owner.editable:
-        return _refused_owner(request, owner)
+        return _refused(request, owner.reason, owner.detail_url)
     item.file.delete(save=False)
     item.delete()
     messages.success(request, _("The evidence was removed."))

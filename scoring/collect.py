@@ -73,10 +73,13 @@ def gather_inputs(
 ) -> tuple[catalogue.Edition, dict[str, Answer], list[InnovationInput], list[InnovationInput]]:
     """(edition, SPD answers, innovations entering n self-assessed, innovations entering n verified)."""
     edition, spd, innovations, facts = gather_cycle(cycle)
+    return (edition, spd, *_entering_n(innovations, facts))
+
+
+def _entering_n(innovations, facts) -> tuple[list[InnovationInput], list[InnovationInput]]:
+    """D3: the innovations entering n for the self-assessed and for the verified score."""
     by_key = {item.key: item for item in innovations}
     return (
-        edition,
-        spd,
         [by_key[fact.key] for fact in facts if fact.counts_self_assessed],
         [by_key[fact.key] for fact in facts if fact.counts_verified],
     )
@@ -145,10 +148,8 @@ class CycleIndex:
 def cycle_index(cycle) -> CycleIndex:
     edition, spd, innovations, facts = gather_cycle(cycle)
     by_key = {item.key: item for item in innovations}
-    counted = [by_key[fact.key] for fact in facts if fact.counts_self_assessed]
-    result = compute_index(
-        edition, spd, counted, [by_key[fact.key] for fact in facts if fact.counts_verified]
-    )
+    counted, approved = _entering_n(innovations, facts)
+    result = compute_index(edition, spd, counted, approved)
     scores = [
         InnovationScore(
             facts=fact,

@@ -203,6 +203,12 @@ def test_submit_when_complete_then_read_only(entry, owner):
     response = client.post(reverse("entry_profile", args=[entry.pk]), profile_data(entry, goals="Diubah"))
     entry.refresh_from_db()
     assert entry.goals == "Tujuan" and response.status_code == 302
+    autosave = client.post(
+        reverse("entry_profile", args=[entry.pk]),
+        profile_data(entry, goals="Diubah"),
+        headers={"HX-Request": "true"},
+    )
+    assert autosave.status_code == 409 and 'id="save-status"' in autosave.content.decode()
     assert add_link(client, entry, "SID-20").status_code == 302
     assert not Answer.objects.filter(
         innovation=entry, indicator__code="SID-20", evidence__isnull=False
