@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "agencies",
     "scoring",
     "registry",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""URLs of the compliance pages."""
+
+urlpatterns: list = []

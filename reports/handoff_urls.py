@@ -1,0 +1,3 @@
+"""URLs of the handoff pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,121 @@
+"""What left the system: every export and every national hand-off package, traceable and reproducible."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportLog(models.Model):
+    """One exported file: who made it, when, from which filters and catalogue edition, and its checksum."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+        HANDOFF = "handoff", _("National hand-off package")
+
+    cycle = models.ForeignKey(
+        "registry.Cycle", verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="exports"
+    )
+    edition = models.ForeignKey(
+        "scoring.Edition", verbose_name=_("catalogue edition"), on_delete=models.PROTECT, related_name="+"
+    )
+    # None when the file was made from the command line.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    claimed_iid = models.DecimalField(_("self-assessed IID"), max_digits=5, decimal_places=2, null=True)
+    verified_iid = models.DecimalField(_("verified IID"), max_digits=5, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["xlsx", "csv", "pdf", "handoff"]), name="exportlog_format_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.checksum[:12]})"
+
+
+def handoff_upload_to(package, filename: str) -> str:
+    # Private storage, served only by a permission-checking view.
+    return f"handoff/{package.cycle_id}/{package.pk or 'new'}/{filename}"
+
+
+class HandoffPackage(models.Model):
+    """The national hand-off package of a cycle: a workbook and a ZIP of evidence, built in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(
+        "registry.Cycle", verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="handoff_packages"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, editable=False
+    )
+    # Work done out of work to do (evidence files written, plus the workbook), for the progress bar.
+    done_steps = models.PositiveIntegerField(_("steps done"), default=0)
+    total_steps = models.PositiveIntegerField(_("steps in all"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    workbook = models.FileField(_("workbook"), upload_to=handoff_upload_to, blank=True, max_length=255)
+    archive = models.FileField(_("evidence archive"), upload_to=handoff_upload_to, blank=True, max_length=255)
+    workbook_checksum = models.CharField(_("workbook SHA-256"), max_length=64, blank=True)
+    archive_checksum = models.CharField(_("archive SHA-256"), max_length=64, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("hand-off package")
+        verbose_name_plural = _("hand-off packages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]), name="handoff_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(done_steps__lte=models.F("total_steps")) | Q(total_steps=0),
+                name="handoff_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_steps:
+            return 0
+        return min(100, self.done_steps * 100 // self.total_steps)

@@ -1,0 +1,3 @@
+"""URLs of the showcase pages."""
+
+urlpatterns: list = []
