@@ -403,6 +403,13 @@ class Evidence(models.Model):
         FILE = "file", _("File")
         LINK = "link", _("Link")
 
+    class Review(models.TextChoices):
+        """The reviewer's verdict on this one item; the row's verdict rolls these up (workflow.record_verdict)."""
+
+        PENDING = "pending", _("Not checked yet")
+        ACCEPTED = "accepted", _("Sesuai")
+        REJECTED = "rejected", _("Tidak Sesuai")
+
     answer = models.ForeignKey(
         Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -416,7 +423,21 @@ class Evidence(models.Model):
     document_date = models.DateField(_("document date"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     needs_recheck = models.BooleanField(_("needs re-checking"), default=False)
-    is_public = models.BooleanField(_("shown in the public showcase"), default=False)
+    # Set by a reviewer: the showcase shows an approved entry's item only when this is on.
+    is_public = models.BooleanField(_("shown in the public showcase"), default=False, editable=False)
+    review = models.CharField(
+        _("verdict"), max_length=10, choices=Review.choices, default=Review.PENDING, editable=False
+    )
+    review_note = models.TextField(_("reviewer's note"), blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
 
@@ -430,6 +451,12 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="file", url="") & ~Q(file="") | Q(kind="link", file="") & ~Q(url=""),
                 name="evidence_is_a_file_or_a_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(review__in=["pending", "accepted", "rejected"]), name="evidence_review_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(review="rejected") | ~Q(review_note=""), name="evidence_rejection_has_note"
             ),
         ]
 
