@@ -1,6 +1,7 @@
 """Rules of an agency's yearly entry: starting it once, saving drafts safely, and what submitting needs."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,8 +49,14 @@ REQUIRED_FOR_SUBMISSION = (
 )
 
 
+@functools.cache
+def _urusan_groups() -> dict[str, list[str]]:
+    # Read once per process: the list changes only with a release, and list pages ask for it.
+    return yaml.safe_load(URUSAN_FILE.read_text(encoding="utf-8"))
+
+
 def urusan_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    groups = yaml.safe_load(URUSAN_FILE.read_text(encoding="utf-8"))
+    groups = _urusan_groups()
     labels = {
         "wajib_pelayanan_dasar": _("Mandatory, basic services"),
         "wajib_non_pelayanan_dasar": _("Mandatory, not basic services"),

@@ -177,7 +177,10 @@ def entry_detail(request, pk):
     indicators = entry.cycle.edition.indicators.filter(part="SID").order_by("position")
     answers = {
         answer.indicator_id: answer
-        for answer in Answer.objects.filter(innovation=entry).annotate(items=Count("evidence"))
+        for answer in Answer.objects.filter(innovation=entry).annotate(
+            items=Count("evidence"),
+            rejected_items=Count("evidence", filter=Q(evidence__review=Evidence.Review.REJECTED)),
+        )
     }
     result = live_kematangan(entry)
     scores = {row.row_id: row for row in result.rows}

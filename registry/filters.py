@@ -19,11 +19,9 @@ class ReviewQueueFilter(StrictFilterSet):
         choices=AgencyKind.choices,
         empty_label=_("All kinds"),
     )
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"),
-        queryset=Agency.objects.none(),
-        method="in_kecamatan",
-        empty_label=_("All kecamatan"),
+    # Plain choice lists, read once per page: the queue's filter form and its assignment menu share them.
+    kecamatan = django_filters.ChoiceFilter(
+        label=_("Kecamatan"), choices=[], method="in_kecamatan", empty_label=_("All kecamatan")
     )
     urusan = django_filters.ChoiceFilter(label=_("Urusan"), choices=[], empty_label=_("All affairs"))
     completeness = django_filters.ChoiceFilter(
@@ -32,10 +30,10 @@ class ReviewQueueFilter(StrictFilterSet):
         method="by_completeness",
         empty_label=_("Any"),
     )
-    reviewer = django_filters.ModelChoiceFilter(
+    reviewer = django_filters.ChoiceFilter(
         label=_("Assigned reviewer"),
         field_name="assigned_reviewer",
-        queryset=User.objects.none(),
+        choices=[],
         null_label=_("Not assigned"),
         empty_label=_("Anyone"),
     )
@@ -59,15 +57,20 @@ class ReviewQueueFilter(StrictFilterSet):
         model = Innovation
         fields = ["q", "status", "kind", "kecamatan", "urusan", "completeness", "reviewer"]
 
-    def __init__(self, *args, region, mandatory_count: int, **kwargs):
+    def __init__(self, *args, region, mandatory_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.mandatory_count = mandatory_count
-        self.filters["kecamatan"].queryset = Agency.objects.filter(
-            region=region, kind=AgencyKind.KECAMATAN
-        ).order_by("name")
-        self.filters["reviewer"].queryset = User.objects.filter(
-            region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True
-        ).order_by("full_name")
+        self.mandatory_ids = list(mandatory_ids)
+        self.filters["kecamatan"].extra["choices"] = list(
+            Agency.objects.filter(region=region, kind=AgencyKind.KECAMATAN)
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+        self.reviewer_choices = list(
+            User.objects.filter(region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True)
+            .order_by("full_name")
+            .values_list("pk", "full_name")
+        )
+        self.filters["reviewer"].extra["choices"] = self.reviewer_choices
         self.filters["urusan"].extra["choices"] = [
             item for _group, items in urusan_choices() for item in items
         ]
@@ -78,10 +81,9 @@ class ReviewQueueFilter(StrictFilterSet):
         )
 
     def in_kecamatan(self, queryset, name, value):
-        return queryset.filter(Q(agency=value) | Q(agency__parent=value))
+        return queryset.filter(Q(agency_id=value) | Q(agency__parent_id=value))
 
     def by_completeness(self, queryset, name, value):
-        complete = queryset.with_mandatory_evidence(self.mandatory_count)
         if value == "complete":
-            return complete
-        return queryset.exclude(pk__in=complete.values("pk"))
+            return queryset.with_mandatory_evidence(self.mandatory_ids)
+        return queryset.without_mandatory_evidence(self.mandatory_ids)

@@ -1,7 +1,10 @@
 """Bappeda reviews entries: the queue, the per-row verdicts, and the workflow's moves."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,45 +15,70 @@ from agencies.access import bappeda_required
 from agencies.models import User
 from registry import workflow
 from registry.filters import ReviewQueueFilter
-from registry.models import Answer, Cycle, Evidence, Innovation
+from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
 from scoring.collect import gather_answers
-from scoring.index import InnovationInput, kematangan
+from scoring.index import InnovationInput, kematangan, spd_score
 from scoring.models import IndicatorOption
 
 PAGE_SIZE = 50
 
 
+QUEUE_COLUMNS = (
+    "pk",
+    "name",
+    "status",
+    "submitted_at",
+    "agency__name",
+    "agency__parent__name",
+    "assigned_reviewer__full_name",
+)
+
+
 @bappeda_required
 def review_queue(request):
     cycle = Cycle.objects.current_for(request.user.region)
-    entries = Innovation.objects.none()
-    mandatory_count = 0
+    entries, sid_rows = Innovation.objects.none(), []
     if cycle:
-        mandatory_count = cycle.edition.indicators.filter(part="SID", mandatory=True).count()
         entries = (
             Innovation.objects.filter(cycle=cycle)
             .exclude(status=Innovation.Status.DRAFT)
-            .select_related("agency", "agency__parent", "assigned_reviewer")
             .order_by("-submitted_at", "pk")
         )
+        sid_rows = list(cycle.edition.indicators.filter(part="SID").values_list("pk", "mandatory"))
     queue = ReviewQueueFilter(
-        request.GET or None, queryset=entries, region=request.user.region, mandatory_count=mandatory_count
+        request.GET or None,
+        queryset=entries,
+        region=request.user.region,
+        mandatory_ids=[pk for pk, mandatory in sid_rows if mandatory],
     )
+    # Count and page over the entries alone, then read the columns of the 50 shown: joining the
+    # agencies and reviewers of every entry before sorting costs more than the page itself.
     page = Paginator(queue.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list.values_list("pk", flat=True))
+    columns = {row["pk"]: row for row in Innovation.objects.filter(pk__in=ids).values(*QUEUE_COLUMNS)}
     filled = dict(
-        Answer.objects.filter(
-            innovation__in=[entry.pk for entry in page], level__isnull=False, evidence__isnull=False
-        )
+        Answer.objects.filter(innovation__in=ids, level__isnull=False, evidence__isnull=False)
         .values("innovation")
         .annotate(rows=Count("indicator", distinct=True))
         .values_list("innovation", "rows")
     )
-    rows = [(entry, filled.get(entry.pk, 0)) for entry in page]
-    reviewers = queue.filters["reviewer"].queryset
+    labels = dict(Innovation.Status.choices)
+    rows = []
+    for pk in ids:
+        row = columns[pk]
+        row["filled"], row["status_label"] = filled.get(pk, 0), labels[row["status"]]
+        rows.append(row)
     return render(
         request,
         "registry/review_queue.html",
-        {"cycle": cycle, "filter": queue, "page": page, "rows": rows, "reviewers": reviewers},
+        {
+            "cycle": cycle,
+            "filter": queue,
+            "page": page,
+            "rows": rows,
+            "sid_rows": len(sid_rows),
+            "reviewers": queue.reviewer_choices,
+        },
     )
 
 
@@ -88,27 +116,64 @@ def _reviewed_entry(request, pk) -> Innovation:
     )
 
 
-@bappeda_required
-def review_entry(request, pk):
-    entry = _reviewed_entry(request, pk)
-    edition, answers_by_code = gather_answers(entry)
-    item = InnovationInput(key=str(entry.pk), name=entry.name, answers=answers_by_code)
-    claimed, verified = kematangan(edition, item, verified=False), kematangan(edition, item, verified=True)
+def _reviewed_spd(request, pk) -> SpdProfile:
+    cycle = get_object_or_404(Cycle.objects.visible_to(request.user).select_related("edition"), pk=pk)
+    profile, _created = SpdProfile.objects.get_or_create(cycle=cycle)
+    return profile
+
+
+@dataclass
+class PostedRow:
+    """What the reviewer sent for one row, shown again when it is refused so nothing typed is lost."""
+
+    code: str
+    verdict: str
+    level: int | None
+    note: str
+    items: dict[int, tuple[str, str]]  # evidence pk -> (review, note)
+    error: str
+
+
+def _posted_row(request, code: str, error: str = "") -> PostedRow:
+    level = request.POST.get("level", "")
+    items = {}
+    for key, value in request.POST.items():
+        if key.startswith("item-") and key[5:].isdigit():
+            items[int(key[5:])] = (value, request.POST.get(f"item-note-{key[5:]}", ""))
+    return PostedRow(
+        code=code,
+        verdict=request.POST.get("verdict", ""),
+        level=int(level) if level.isdigit() else None,
+        note=request.POST.get("note", ""),
+        items=items,
+        error=error,
+    )
+
+
+def _review_rows(owner, part: str, posted: PostedRow | None = None) -> tuple[list[dict], object, object]:
+    """Each row of an entry (SID) or the SPD profile with its answer, evidence, scores and form values."""
+    edition, answers_by_code = gather_answers(owner)
+    if part == "SID":
+        item = InnovationInput(key=str(owner.pk), name=owner.name, answers=answers_by_code)
+        claimed, verified = (
+            kematangan(edition, item, verified=False),
+            kematangan(edition, item, verified=True),
+        )
+    else:
+        claimed = spd_score(edition, answers_by_code, verified=False)
+        verified = spd_score(edition, answers_by_code, verified=True)
     indicators = (
-        entry.cycle.edition.indicators.filter(part="SID")
+        owner.cycle.edition.indicators.filter(part=part)
         .order_by("position")
         .prefetch_related(Prefetch("options", queryset=IndicatorOption.objects.order_by("position")))
     )
+    owner_field = "innovation" if part == "SID" else "spd_profile"
     answers = {
         answer.indicator_id: answer
-        for answer in Answer.objects.filter(innovation=entry).prefetch_related(
+        for answer in Answer.objects.filter(**{owner_field: owner}).prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("created_at"))
         )
     }
-    request_event = workflow.last_revision_request(entry)
-    changed = {}
-    if request_event and entry.status in (Innovation.Status.RESUBMITTED, Innovation.Status.IN_REVIEW):
-        changed = workflow.changes_since(request_event.snapshot, workflow.answers_snapshot(entry))
     scores = {
         row.row_id: (row, verified_row) for row, verified_row in zip(claimed.rows, verified.rows, strict=True)
     }
@@ -125,17 +190,47 @@ def review_entry(request, pk):
                 ),
                 None,
             )
+        mine = posted if posted and posted.code == indicator.code else None
+        items = []
+        for evidence in answer.evidence.all() if answer else []:
+            review, note = (
+                mine.items.get(evidence.pk, (evidence.review, evidence.review_note))
+                if mine
+                else (
+                    evidence.review,
+                    evidence.review_note,
+                )
+            )
+            items.append({"evidence": evidence, "review": review, "note": note})
         rows.append(
             {
                 "indicator": indicator,
                 "answer": answer,
                 "chosen": chosen,
+                "items": items,
                 "claimed": scores[indicator.code][0],
                 "verified": scores[indicator.code][1],
-                "change": changed.get(indicator.code),
                 "levels": range((answer.level or 0) + 1) if answer else range(1),
+                "verdict": mine.verdict if mine else (answer.verdict if answer else ""),
+                "verified_level": mine.level if mine else (answer.verified_level if answer else None),
+                "note": mine.note if mine else (answer.verdict_note if answer else ""),
+                "error": mine.error if mine else "",
             }
         )
+    return rows, claimed, verified
+
+
+def _render_entry_review(request, entry: Innovation, posted: PostedRow | None = None, status: int = 200):
+    rows, claimed, verified = _review_rows(entry, "SID", posted)
+    under_review = entry.status in workflow.UNDER_REVIEW
+    request_event = workflow.last_revision_request(entry)
+    changed = {}
+    if request_event and entry.status in (Innovation.Status.RESUBMITTED, Innovation.Status.IN_REVIEW):
+        changed = workflow.changes_since(request_event.snapshot, workflow.answers_snapshot(entry))
+    for row in rows:
+        row["change"] = changed.get(row["indicator"].code)
+        row["action"] = reverse("review_verdict", args=[entry.pk, row["indicator"].code])
+        row["editable"] = under_review and row["answer"] is not None and row["answer"].level is not None
     return render(
         request,
         "registry/review_entry.html",
@@ -146,10 +241,66 @@ def review_entry(request, pk):
             "verified": verified.kematangan,
             "changed": changed,
             "request_event": request_event,
-            "under_review": entry.status in workflow.UNDER_REVIEW,
+            "under_review": under_review,
             "events": entry.events.select_related("actor"),
         },
+        status=status,
     )
+
+
+@bappeda_required
+def review_entry(request, pk):
+    return _render_entry_review(request, _reviewed_entry(request, pk))
+
+
+def _render_spd_review(request, profile: SpdProfile, posted: PostedRow | None = None, status: int = 200):
+    rows, claimed, verified = _review_rows(profile, "SPD", posted)
+    for row in rows:
+        row["action"] = reverse("review_spd_verdict", args=[profile.cycle_id, row["indicator"].code])
+        row["editable"] = row["answer"] is not None and row["answer"].level is not None
+    return render(
+        request,
+        "registry/review_spd.html",
+        {
+            "profile": profile,
+            "cycle": profile.cycle,
+            "rows": rows,
+            "claimed": claimed.score,
+            "verified": verified.score,
+        },
+        status=status,
+    )
+
+
+@bappeda_required
+def review_spd(request, pk):
+    return _render_spd_review(request, _reviewed_spd(request, pk))
+
+
+def _save_row_verdicts(request, answer: Answer) -> None:
+    """The row's item verdicts and its own verdict, all or nothing."""
+    posted = _posted_row(request, answer.indicator.code)
+    items = {item.pk: item for item in answer.evidence.all()}
+    with transaction.atomic():
+        for pk, (review, note) in posted.items.items():
+            if (
+                pk in items
+                and review
+                and (review != items[pk].review or note.strip() != items[pk].review_note)
+            ):
+                workflow.record_evidence_verdict(items[pk], by=request.user, review=review, note=note)
+        if posted.verdict:
+            workflow.record_verdict(
+                Answer.objects.select_related("innovation", "indicator").get(pk=answer.pk),
+                by=request.user,
+                verdict=posted.verdict,
+                level=posted.level,
+                note=posted.note,
+            )
+
+
+def _item_label(item: Evidence) -> str:
+    return item.original_name or item.url
 
 
 @bappeda_required
@@ -157,22 +308,59 @@ def review_entry(request, pk):
 def review_verdict(request, pk, code):
     entry = _reviewed_entry(request, pk)
     answer = get_object_or_404(
-        Answer.objects.select_related("innovation"), innovation=entry, indicator__code=code
+        Answer.objects.select_related("innovation", "indicator"), innovation=entry, indicator__code=code
     )
-    level = request.POST.get("level")
     try:
-        workflow.record_verdict(
-            answer,
-            by=request.user,
-            verdict=request.POST.get("verdict", ""),
-            level=int(level) if level and level.isdigit() else None,
-            note=request.POST.get("note", ""),
-        )
+        _save_row_verdicts(request, answer)
     except (workflow.TransitionRefused, workflow.StaleStatus) as refused:
+        entry.refresh_from_db()
         messages.error(request, f"{code}: {refused}")
-    else:
-        messages.success(request, _("%(code)s: verdict saved.") % {"code": code})
+        return _render_entry_review(request, entry, _posted_row(request, code, str(refused)), status=400)
+    messages.success(request, _("%(code)s: verdicts saved.") % {"code": code})
     return redirect(f"{reverse('review_entry', args=[entry.pk])}#row-{code}")
+
+
+@bappeda_required
+@require_POST
+def review_spd_verdict(request, pk, code):
+    profile = _reviewed_spd(request, pk)
+    answer = get_object_or_404(
+        Answer.objects.select_related("indicator"), spd_profile=profile, indicator__code=code
+    )
+    try:
+        _save_row_verdicts(request, answer)
+    except workflow.TransitionRefused as refused:
+        messages.error(request, f"{code}: {refused}")
+        return _render_spd_review(request, profile, _posted_row(request, code, str(refused)), status=400)
+    messages.success(request, _("%(code)s: verdicts saved.") % {"code": code})
+    return redirect(f"{reverse('review_spd', args=[profile.cycle_id])}#row-{code}")
+
+
+@bappeda_required
+@require_POST
+def review_evidence_public(request, pk):
+    item = get_object_or_404(
+        Evidence.objects.visible_to(request.user).select_related("answer__indicator"), pk=pk
+    )
+    answer = item.answer
+    target = (
+        reverse("review_entry", args=[answer.innovation_id])
+        if answer.innovation_id
+        else reverse("review_spd", args=[answer.spd_profile.cycle_id])
+    )
+    public = request.POST.get("public") == "1"
+    try:
+        workflow.set_evidence_public(item, by=request.user, public=public)
+    except workflow.TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        message = (
+            _("%(item)s is now shown in the public showcase once the entry is approved.")
+            if public
+            else _("%(item)s is no longer shown in the public showcase.")
+        )
+        messages.success(request, message % {"item": _item_label(item)})
+    return redirect(f"{target}#row-{answer.indicator.code}")
 
 
 @bappeda_required

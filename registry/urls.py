@@ -46,6 +46,11 @@ urlpatterns = [
     path("review/assign/", review_views.review_assign, name="review_assign"),
     path("review/<int:pk>/", review_views.review_entry, name="review_entry"),
     path("review/<int:pk>/rows/<str:code>/", review_views.review_verdict, name="review_verdict"),
+    path("review/spd/<int:pk>/", review_views.review_spd, name="review_spd"),
+    path("review/spd/<int:pk>/rows/<str:code>/", review_views.review_spd_verdict, name="review_spd_verdict"),
+    path(
+        "review/evidence/<int:pk>/public/", review_views.review_evidence_public, name="review_evidence_public"
+    ),
     path("review/<int:pk>/<str:action>/", review_views.review_action, name="review_action"),
     path("evidence/<int:pk>/", entry_views.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.models import Answer, Innovation, ReviewEvent
+from registry.models import Answer, Evidence, Innovation, ReviewEvent
 
 Status = Innovation.Status
 INNOVATOR, REVIEWER = "innovator", "reviewer"
@@ -175,12 +175,74 @@ ACTIONS = {
 }
 
 
-def record_verdict(answer: Answer, *, by, verdict: str, level: int | None = None, note: str = "") -> Answer:
-    """A reviewer's verdict on one row (METHOD.md section 4): Sesuai, or Tidak Sesuai with the supported level."""
-    innovation = answer.innovation
+def _ensure_reviewable(innovation: Innovation | None) -> None:
+    # SPD rows (innovation None) belong to the region's profile, which has no workflow of its own.
     if innovation is not None and innovation.status not in UNDER_REVIEW:
         raise TransitionRefused(_("Verdicts are recorded only while an entry is under review."))
+
+
+def _item_names(items) -> str:
+    return ", ".join(item.original_name or item.url for item in items)
+
+
+def record_evidence_verdict(evidence: Evidence, *, by, review: str, note: str = "") -> Evidence:
+    """A reviewer's verdict on one evidence item: Sesuai, or Tidak Sesuai with a note for the innovator.
+
+    A row verdict of Sesuai that no accepted item supports any more is cleared, so the verified
+    score never rests on evidence the reviewer has since refused (the row scores 0 until judged again).
+    """
+    answer = evidence.answer
+    innovation = answer.innovation
+    _ensure_reviewable(innovation)
+    if review not in (Evidence.Review.ACCEPTED, Evidence.Review.REJECTED):
+        raise TransitionRefused(_("Choose Sesuai or Tidak Sesuai."))
+    note = note.strip()
+    if review == Evidence.Review.REJECTED and not note:
+        raise TransitionRefused(_("Say why this evidence item does not fit: a note is required."))
+    with transaction.atomic():
+        if innovation is not None and innovation.status in (Status.SUBMITTED, Status.RESUBMITTED):
+            start_review(innovation, by=by)
+        Evidence.objects.filter(pk=evidence.pk).update(
+            review=review, review_note=note, reviewed_by=by, reviewed_at=timezone.now()
+        )
+        if review == Evidence.Review.REJECTED and (answer.level or 0) > 0:
+            supported = answer.evidence.filter(review=Evidence.Review.ACCEPTED).exists()
+            if not supported:
+                Answer.objects.filter(pk=answer.pk, verdict=Answer.Verdict.SESUAI).update(
+                    verdict=Answer.Verdict.NONE, verified_level=0, reviewed_by=None, reviewed_at=None
+                )
+    evidence.review, evidence.review_note = review, note
+    return evidence
+
+
+def set_evidence_public(evidence: Evidence, *, by, public: bool) -> None:
+    """Show or hide an item in the public showcase; only accepted evidence may be shown."""
+    if public and evidence.review != Evidence.Review.ACCEPTED:
+        raise TransitionRefused(_("Only evidence judged Sesuai can be shown in the public showcase."))
+    Evidence.objects.filter(pk=evidence.pk).update(is_public=public)
+    evidence.is_public = public
+
+
+def record_verdict(answer: Answer, *, by, verdict: str, level: int | None = None, note: str = "") -> Answer:
+    """A reviewer's verdict on one row (METHOD.md section 4): Sesuai, or Tidak Sesuai with the supported level.
+
+    The row's verdict rolls up its items' verdicts: every item must have been judged first, and
+    Sesuai needs at least one item judged Sesuai.
+    """
+    innovation = answer.innovation
+    _ensure_reviewable(innovation)
+    items = list(answer.evidence.all())
+    unchecked = [item for item in items if item.review == Evidence.Review.PENDING]
+    if unchecked:
+        raise TransitionRefused(
+            _("Judge every evidence item of this row first; not checked yet: %(items)s.")
+            % {"items": _item_names(unchecked)}
+        )
     if verdict == Answer.Verdict.SESUAI:
+        if (answer.level or 0) > 0 and not any(item.review == Evidence.Review.ACCEPTED for item in items):
+            raise TransitionRefused(
+                _("No evidence item of this row was judged Sesuai, so the row cannot be Sesuai.")
+            )
         supported = answer.level or 0
     elif verdict == Answer.Verdict.TIDAK_SESUAI:
         if level is None or level < 0 or level > (answer.level or 0):

@@ -57,14 +57,23 @@ def submitted_entry():
     return entry
 
 
-def give_verdict(page, code, value, *, level=None, note=""):
+def give_verdict(page, code, value, *, level=None, note="", item_note=""):
+    """Judge the row's unchecked evidence items as `value` too, then the row itself."""
     form = page.get_by_test_id(f"verdict-form-{code}")
-    form.get_by_label(value, exact=True).check()
+    items = form.get_by_test_id("evidence-item")
+    for index in range(items.count()):
+        item = items.nth(index)
+        if item.get_attribute("data-review") != "pending":
+            continue
+        item.get_by_label(value, exact=True).check()
+        if item_note:
+            item.get_by_label("Alasan (wajib untuk Tidak Sesuai)").fill(item_note)
+    form.get_by_label(f"Baris {value}", exact=True).check()
     if level is not None:
         form.get_by_label("Level yang didukung").select_option(str(level))
     if note:
         form.get_by_label("Catatan untuk inovator").fill(note)
-    form.get_by_role("button", name="Simpan hasil").click()
+    form.get_by_role("button", name="Simpan penilaian").click()
     page.wait_for_load_state()
 
 
@@ -82,7 +91,14 @@ def test_send_back_fix_resubmit_and_approve(live_server, browser, shot):
     reviewer.get_by_role("link", name="Posyandu Digital").click()
     for code in ("SID-16", "SID-32", "SID-33", "SID-35"):
         give_verdict(reviewer, code, "Sesuai")
-    give_verdict(reviewer, "SID-17", "Tidak Sesuai", level=1, note="SK tim hanya memuat 8 orang")
+    give_verdict(
+        reviewer,
+        "SID-17",
+        "Tidak Sesuai",
+        level=1,
+        note="SK tim hanya memuat 8 orang",
+        item_note="Lampiran anggota tim tidak ada",
+    )
     assert reviewer.get_by_test_id("verified").inner_text() == "24"  # 26 claimed, SID-17 down from 4 to 2
     reviewer.get_by_label("Catatan (wajib").fill("Perbaiki data dukung indikator SDM.")
     reviewer.get_by_test_id("request-revision").click()

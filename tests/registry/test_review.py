@@ -29,10 +29,16 @@ def submitted(entry, owner):
     return entry
 
 
-def verdict(client, entry, code, value, level=None, note=""):
+def verdict(client, entry, code, value, level=None, note="", *, items="accepted", item_note=""):
+    """Post a row's verdict, judging its not-yet-checked evidence items as `items` first."""
     data = {"verdict": value, "note": note}
     if level is not None:
         data["level"] = level
+    pending = Evidence.objects.filter(
+        answer__innovation=entry, answer__indicator__code=code, review=Evidence.Review.PENDING
+    )
+    for pk in pending.values_list("pk", flat=True):
+        data[f"item-{pk}"], data[f"item-note-{pk}"] = items, item_note
     return client.post(reverse("review_verdict", args=[entry.pk, code]), data)
 
 
@@ -49,6 +55,9 @@ def test_innovators_cannot_reach_any_reviewer_url(submitted, owner, member, outs
         ("post", reverse("review_assign")),
         ("get", reverse("review_entry", args=[submitted.pk])),
         ("post", reverse("review_verdict", args=[submitted.pk, "SID-16"])),
+        ("get", reverse("review_spd", args=[submitted.cycle_id])),
+        ("post", reverse("review_spd_verdict", args=[submitted.cycle_id, "SPD-01"])),
+        ("post", reverse("review_evidence_public", args=[Evidence.objects.first().pk])),
         *[("post", reverse("review_action", args=[submitted.pk, action])) for action in workflow.ACTIONS],
     ]
     for person in (owner, member, outsider):
@@ -79,6 +88,8 @@ def test_verdict_refused_above_the_chosen_level_or_without_a_note(submitted, rev
     verdict(client, submitted, "SID-17", "tidak_sesuai", level=3, note="x")
     verdict(client, submitted, "SID-16", "tidak_sesuai", level=1, note="")
     assert not Answer.objects.exclude(verdict="").exists()
+    # The item verdicts sent with a refused row verdict are not half-saved either.
+    assert not Evidence.objects.exclude(review=Evidence.Review.PENDING).exists()
 
 
 def test_send_back_resubmit_diff_and_approve(submitted, owner, reviewer):
@@ -183,7 +194,7 @@ def queue(open_cycle, region, owner, reviewer):
 
 
 def names(response):
-    return sorted(entry.name for entry, _filled in response.context["rows"])
+    return sorted(entry["name"] for entry in response.context["rows"])
 
 
 def test_review_queue_filters(queue, reviewer):
@@ -235,3 +246,15 @@ def test_review_queue_query_count_does_not_grow(
     with django_assert_num_queries(12):
         response = client.get(reverse("review_queue"))
     assert len(response.context["rows"]) == 5
+
+
+def test_review_queue_filter_form_keeps_the_chosen_values(queue, reviewer):
+    page = client_for(reviewer).get(
+        reverse("review_queue"),
+        {"status": "in_review", "kecamatan": queue["kecamatan"].pk, "reviewer": "null"},
+    )
+    html = page.content.decode()
+    assert '<option value="in_review" selected>' in html
+    assert f'<option value="{queue["kecamatan"].pk}" selected>Kecamatan Ujung</option>' in html
+    assert '<option value="null" selected>' in html
+    assert '<option value="submitted">' in html
