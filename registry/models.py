@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +151,31 @@ class InnovationQuerySet(models.QuerySet):
         if not indicator_ids:  # nothing is mandatory: every entry is complete
             return self.none()
         return self.exclude(self._has_every_row(indicator_ids))
+
+    def showcased(self):
+        """Approved innovations for the public showcase, newest approval first, with how many agencies replicated each."""
+        approved_at = (
+            ReviewEvent.objects.filter(innovation=models.OuterRef("pk"), to_status=Innovation.Status.APPROVED)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        replicated_by = (
+            Innovation.objects.filter(replicated_from=models.OuterRef("pk"))
+            .order_by()
+            .values("replicated_from")
+            .annotate(agencies=models.Count("agency", distinct=True))
+            .values("agencies")
+        )
+        return (
+            self.approved()
+            .select_related("agency__region", "cycle")
+            .annotate(
+                approved_at=models.Subquery(approved_at),
+                replicated_by=Coalesce(models.Subquery(replicated_by), 0),
+            )
+            # Entries approved before events were recorded have no date; they come last, newest year first.
+            .order_by(F("approved_at").desc(nulls_last=True), "-cycle__year", "-pk")
+        )
 
     def replicable_for(self, user):
         """Other agencies' approved innovations of the person's region, to learn from and replicate."""
@@ -403,6 +429,17 @@ class EvidenceQuerySet(models.QuerySet):
         if user.is_bappeda:
             visible |= Q(answer__spd_profile__cycle__region_id=user.region_id)
         return self.filter(visible)
+
+    def public(self):
+        """Evidence anyone may see: marked public by a reviewer, of an approved entry, a file or a web link."""
+        web_link = Q(kind=Evidence.Kind.LINK) & (
+            Q(url__istartswith="https://") | Q(url__istartswith="http://")
+        )
+        return self.filter(
+            Q(kind=Evidence.Kind.FILE) | web_link,
+            is_public=True,
+            answer__innovation__status=Innovation.Status.APPROVED,
+        )
 
 
 class Evidence(models.Model):

@@ -5,14 +5,12 @@ anything else answers 404, so a draft or a private document is not even revealed
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from registry.models import Evidence, Innovation, ReviewEvent
+from registry.models import Evidence, Innovation
 from reports.showcase_filters import ShowcaseFilter
 from scoring.collect import gather_answers
 from scoring.index import InnovationInput, kematangan
@@ -24,53 +22,22 @@ DOWNLOAD_TYPES = frozenset({"video/mp4"})
 DESCRIPTION_LENGTH = 160
 
 
-def showcased():
-    """Approved innovations, newest approval first, with how many agencies have replicated each."""
-    approved_at = (
-        ReviewEvent.objects.filter(innovation=OuterRef("pk"), to_status=Innovation.Status.APPROVED)
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    replicated_by = (
-        Innovation.objects.filter(replicated_from=OuterRef("pk"))
-        .order_by()
-        .values("replicated_from")
-        .annotate(agencies=Count("agency", distinct=True))
-        .values("agencies")
-    )
-    return (
-        Innovation.objects.approved()
-        .select_related("agency__region", "cycle")
-        .annotate(approved_at=Subquery(approved_at), replicated_by=Coalesce(Subquery(replicated_by), 0))
-        # Entries approved before events were recorded have no date; they come last, newest year first.
-        .order_by(F("approved_at").desc(nulls_last=True), "-cycle__year", "-pk")
-    )
-
-
-def public_evidence():
-    """Evidence anyone may see: marked public by a reviewer, of an approved entry, and a file or a web link."""
-    web_link = Q(kind=Evidence.Kind.LINK) & (Q(url__istartswith="https://") | Q(url__istartswith="http://"))
-    return Evidence.objects.filter(
-        Q(kind=Evidence.Kind.FILE) | web_link,
-        is_public=True,
-        answer__innovation__status=Innovation.Status.APPROVED,
-    )
-
-
 def showcase(request):
-    search = ShowcaseFilter(request.GET or None, queryset=showcased().defer("design", "development_note"))
+    search = ShowcaseFilter(
+        request.GET or None, queryset=Innovation.objects.showcased().defer("design", "development_note")
+    )
     page = Paginator(search.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/showcase_list.html", {"filter": search, "page": page})
 
 
 def showcase_detail(request, pk):
-    innovation = get_object_or_404(showcased().select_related("cycle__edition"), pk=pk)
+    innovation = get_object_or_404(Innovation.objects.showcased().select_related("cycle__edition"), pk=pk)
     edition, answers = gather_answers(innovation)
     verified = kematangan(
         edition, InnovationInput(key=str(innovation.pk), name=innovation.name, answers=answers), verified=True
     )
     evidence = (
-        public_evidence()
+        Evidence.objects.public()
         .filter(answer__innovation=innovation)
         .select_related("answer__indicator")
         .order_by("answer__indicator__position", "created_at", "pk")
@@ -104,7 +71,7 @@ def _description(innovation) -> str:
 
 def showcase_evidence(request, pk, evidence_pk):
     item = get_object_or_404(
-        public_evidence().filter(kind=Evidence.Kind.FILE, answer__innovation_id=pk), pk=evidence_pk
+        Evidence.objects.public().filter(kind=Evidence.Kind.FILE, answer__innovation_id=pk), pk=evidence_pk
     )
     if not item.file:
         raise Http404
