@@ -71,3 +71,21 @@ def filter_select(bound_field):
         css,
         _joined(widget.choices, selected),
     )
+
+
+@register.filter
+def filter_input(bound_field):
+    """A filter form's text box, written directly like `filter_select`."""
+    widget = bound_field.field.widget
+    if getattr(widget, "input_type", None) not in ("text", "search", "number"):
+        return _with_class(bound_field, "form-control")
+    css = "form-control is-invalid" if bound_field.errors else "form-control"
+    value = widget.format_value(bound_field.value())
+    return format_html(
+        '<input type="{}" name="{}" id="{}" class="{}"{}>',
+        widget.input_type,
+        bound_field.html_name,
+        bound_field.auto_id,
+        css,
+        format_html(' value="{}"', value) if value not in (None, "") else "",
+    )

@@ -258,3 +258,11 @@ def test_review_queue_filter_form_keeps_the_chosen_values(queue, reviewer):
     assert f'<option value="{queue["kecamatan"].pk}" selected>Kecamatan Ujung</option>' in html
     assert '<option value="null" selected>' in html
     assert '<option value="submitted">' in html
+
+
+def test_review_queue_rows_escape_names_and_keep_the_search(queue, reviewer):
+    Innovation.objects.filter(pk=queue["dinas"].pk).update(name='<b>"Bansos"</b> Cepat')
+    html = client_for(reviewer).get(reverse("review_queue"), {"q": '"Bansos"'}).content.decode()
+    assert "&lt;b&gt;&quot;Bansos&quot;&lt;/b&gt; Cepat" in html and "<b>" not in html
+    assert 'value="&quot;Bansos&quot;"' in html
+    assert f'href="/review/{queue["dinas"].pk}/"' in html
