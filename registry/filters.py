@@ -39,6 +39,7 @@ class ReviewQueueFilter(StrictFilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Default order"),
         fields=(
             ("submitted_at", "submitted"),
             ("updated_at", "updated"),

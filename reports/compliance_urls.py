@@ -1,3 +1,16 @@
 """URLs of the compliance pages."""
 
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from reports import compliance_views
+
+urlpatterns = [
+    path("laporan/kepatuhan/", compliance_views.compliance_board, name="compliance_board"),
+    # The address ends with the file's extension, so a saved link says what it downloads.
+    re_path(
+        r"^laporan/ekspor\.(?P<fmt>xlsx|csv|pdf)$",
+        compliance_views.compliance_export,
+        name="compliance_export",
+    ),
+    path("laporan/ekspor/riwayat/", compliance_views.export_log, name="export_log"),
+]

@@ -1,3 +1,9 @@
 """URLs of the dashboard pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import dashboard_views
+
+urlpatterns = [
+    path("laporan/", dashboard_views.dashboard, name="dashboard"),
+]

@@ -2,12 +2,14 @@
 
 It reads a cycle's SPD profile, innovations, answers, evidence and verdicts into the engine's
 plain data in a fixed number of queries, whatever the number of innovations, so that the web
-page, the command line and the exports all compute `compute_index(*gather_inputs(cycle))` and
-give the same figures.
+page, the command line and the exports all give the figures of `compute_index(*gather_inputs(cycle))`:
+`cycle_index` and `streamed_scores` end in the engine's `score_from_results` / `score_from_totals`, the
+functions `compute_index` ends in too.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Exists, OuterRef
 
@@ -20,14 +22,19 @@ from scoring.index import (
     IndexResult,
     InnovationInput,
     InnovationResult,
+    RunningSum,
+    Score,
     SpdResult,
-    compute_index,
     enters_measurement,
     gain_ranking,
     kematangan,
+    score_from_results,
     spd_score,
     urusan_spread_warning,
 )
+
+# Innovations read per query by `streamed_scores`: its memory is that of one chunk, whatever the cycle's size.
+STREAM_CHUNK_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,8 @@ class InnovationFacts:
     counts_verified: bool
 
 
-def _answer_rows(queryset):
+def answer_rows(queryset):
+    """(owner innovation id, indicator code, level, option group, verdict, verified level, has evidence) rows."""
     has_evidence = Exists(Evidence.objects.filter(answer=OuterRef("pk")))
     return queryset.annotate(has_evidence=has_evidence).values_list(
         "innovation_id",
@@ -58,7 +66,13 @@ def _answer_rows(queryset):
     )
 
 
-def _to_answer(level, group, verdict, verified_level, has_evidence) -> Answer:
+@lru_cache(maxsize=4096)
+def to_answer(level, group, verdict, verified_level, has_evidence) -> Answer:
+    """One row of `answer_rows` (without its first two columns) as the engine's Answer.
+
+    Answers are immutable and a cycle repeats the same few combinations tens of thousands of times, so equal
+    rows share one Answer instead of building each (a frozen dataclass is slow to build).
+    """
     return Answer(
         level=level,
         has_evidence=bool(has_evidence),
@@ -91,16 +105,16 @@ def gather_cycle(
     """Everything of a cycle as plain data: every innovation, whether or not it enters n."""
     edition = cycle.edition.parsed()
     spd = {
-        code: _to_answer(level, group, verdict, verified_level, has_evidence)
-        for _owner, code, level, group, verdict, verified_level, has_evidence in _answer_rows(
+        code: to_answer(level, group, verdict, verified_level, has_evidence)
+        for _owner, code, level, group, verdict, verified_level, has_evidence in answer_rows(
             AnswerRow.objects.filter(spd_profile__cycle=cycle)
         )
     }
     answers: dict[int, dict[str, Answer]] = defaultdict(dict)
-    for owner, code, level, group, verdict, verified_level, has_evidence in _answer_rows(
+    for owner, code, level, group, verdict, verified_level, has_evidence in answer_rows(
         AnswerRow.objects.filter(innovation__cycle=cycle)
     ):
-        answers[owner][code] = _to_answer(level, group, verdict, verified_level, has_evidence)
+        answers[owner][code] = to_answer(level, group, verdict, verified_level, has_evidence)
     innovations, facts = [], []
     rows = (
         Innovation.objects.filter(cycle=cycle)
@@ -146,10 +160,9 @@ class CycleIndex:
 
 
 def cycle_index(cycle) -> CycleIndex:
+    """Every innovation's kematangan, computed once, and both scores assembled from them (`score_from_results`)."""
     edition, spd, innovations, facts = gather_cycle(cycle)
     by_key = {item.key: item for item in innovations}
-    counted, approved = _entering_n(innovations, facts)
-    result = compute_index(edition, spd, counted, approved)
     scores = [
         InnovationScore(
             facts=fact,
@@ -158,11 +171,74 @@ def cycle_index(cycle) -> CycleIndex:
         )
         for fact in facts
     ]
+    result = IndexResult(
+        year=edition.year,
+        self_assessed=score_from_results(
+            edition,
+            spd_score(edition, spd, verified=False),
+            [item.self_assessed for item in scores if item.facts.counts_self_assessed],
+        ),
+        verified=score_from_results(
+            edition,
+            spd_score(edition, spd, verified=True),
+            [item.verified for item in scores if item.facts.counts_verified],
+        ),
+    )
     return CycleIndex(
         edition=edition,
         result=result,
         innovations=scores,
-        spread_warning=urusan_spread_warning(edition, [item.urusan for item in counted]),
+        spread_warning=urusan_spread_warning(
+            edition, [by_key[fact.key].urusan for fact in facts if fact.counts_self_assessed]
+        ),
+    )
+
+
+def streamed_scores(cycle) -> tuple[Score, Score]:
+    """(self-assessed, verified) scores of the whole cycle, read `STREAM_CHUNK_SIZE` innovations at a time.
+
+    The same figures as `cycle_index(cycle).result` (the same engine functions on the same rows), but only the
+    running Σ kematangan and n are kept, so a streamed export's memory does not grow with the cycle. The
+    scores carry no per-innovation results.
+    """
+    edition = cycle.edition.parsed()
+    spd = {
+        code: to_answer(*values)
+        for _owner, code, *values in answer_rows(AnswerRow.objects.filter(spd_profile__cycle=cycle))
+    }
+    claimed, approved = RunningSum(), RunningSum()
+    last = 0
+    while True:
+        # Keyset pages by pk: each query costs the same however far the stream has gone.
+        chunk = list(
+            Innovation.objects.filter(cycle=cycle, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "status", "stage")[:STREAM_CHUNK_SIZE]
+        )
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        counted = {
+            pk: (
+                enters_measurement(status, stage, verified=False),
+                enters_measurement(status, stage, verified=True),
+            )
+            for pk, status, stage in chunk
+        }
+        entering = [pk for pk, (self_assessed, verified) in counted.items() if self_assessed or verified]
+        answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+        if entering:
+            for owner, code, *values in answer_rows(AnswerRow.objects.filter(innovation__in=entering)):
+                answers[owner][code] = to_answer(*values)
+        for pk in entering:
+            item = InnovationInput(key=str(pk), name="", answers=answers.get(pk, {}))
+            if counted[pk][0]:
+                claimed.add(kematangan(edition, item, verified=False).kematangan)
+            if counted[pk][1]:
+                approved.add(kematangan(edition, item, verified=True).kematangan)
+    return (
+        claimed.score(edition, spd_score(edition, spd, verified=False)),
+        approved.score(edition, spd_score(edition, spd, verified=True)),
     )
 
 
@@ -180,8 +256,8 @@ def gather_answers(owner) -> tuple[catalogue.Edition, dict[str, Answer]]:
     """One innovation's (or the SPD profile's) answers as the engine reads them, in one query."""
     owner_field = "spd_profile" if owner.__class__.__name__ == "SpdProfile" else "innovation"
     answers = {
-        code: _to_answer(level, group, verdict, verified_level, has_evidence)
-        for _owner, code, level, group, verdict, verified_level, has_evidence in _answer_rows(
+        code: to_answer(level, group, verdict, verified_level, has_evidence)
+        for _owner, code, level, group, verdict, verified_level, has_evidence in answer_rows(
             AnswerRow.objects.filter(**{owner_field: owner})
         )
     }

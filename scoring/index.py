@@ -21,6 +21,7 @@ from decimal import (
     InvalidOperation,
     localcontext,
 )
+from functools import lru_cache
 
 from scoring.catalogue import Edition, Parameters, Row
 
@@ -237,12 +238,40 @@ def score(
     verified: bool,
 ) -> Score:
     """One kind of score; `innovations` are exactly those entering n for this kind (see `enters_measurement`)."""
-    _check_unique_keys(innovations)
+    _check_unique_keys(innovations)  # before scoring: a duplicated key is the mistake to report
     with localcontext(_CONTEXT):
         spd = spd_score(edition, spd_answers, verified=verified)
         per_innovation = tuple(kematangan(edition, item, verified=verified) for item in innovations)
-        kematangan_sum = _sum(item.kematangan for item in per_innovation)
-        n = len(per_innovation)
+        return score_from_results(edition, spd, per_innovation)
+
+
+def score_from_results(edition: Edition, spd: SpdResult, innovations: Sequence[InnovationResult]) -> Score:
+    """One kind of score from its SPD result and the kematangan of the innovations entering n, already computed.
+
+    `score()` ends here, and so do callers that computed every innovation's kematangan once for their own lists.
+    """
+    _check_unique_keys(innovations)
+    with localcontext(_CONTEXT):
+        return score_from_totals(
+            edition, spd, _sum(item.kematangan for item in innovations), len(innovations), tuple(innovations)
+        )
+
+
+def score_from_totals(
+    edition: Edition,
+    spd: SpdResult,
+    kematangan_sum: Decimal,
+    n: int,
+    innovations: tuple[InnovationResult, ...] = (),
+) -> Score:
+    """The one formula of a score from Σ kematangan and n (METHOD.md section 4).
+
+    A caller that streams a large cycle passes only the running sum and n (`RunningSum`), leaving `innovations`
+    empty; otherwise they are the results the sum was taken over.
+    """
+    if innovations and len(innovations) != n:
+        raise ValueError(f"n = {n} tetapi ada {len(innovations)} hasil inovasi.")
+    with localcontext(_CONTEXT):
         sid_average, jumlah, sid, total = _sid_and_total(edition.parameters, spd.score, kematangan_sum, n)
         iid = iid_from_total(total, edition.parameters)
         return Score(
@@ -256,8 +285,25 @@ def score(
             iid=iid,
             predicate=predicate(iid, edition.parameters),
             spd_rows=spd.rows,
-            innovations=per_innovation,
+            innovations=innovations,
         )
+
+
+@dataclass
+class RunningSum:
+    """Σ kematangan and n of one kind of score, fed one innovation at a time: memory does not grow with n."""
+
+    kematangan_sum: Decimal = ZERO
+    n: int = 0
+
+    def add(self, value: Decimal) -> None:
+        # The same context as `score_from_results`: 50 digits keep every sum of hundredths exact.
+        with localcontext(_CONTEXT):
+            self.kematangan_sum += value
+        self.n += 1
+
+    def score(self, edition: Edition, spd: SpdResult) -> Score:
+        return score_from_totals(edition, spd, self.kematangan_sum, self.n)
 
 
 def compute_index(
@@ -349,7 +395,14 @@ def _fmt(value: Decimal) -> str:
 
 
 def _product(row: Row, level: int) -> str:
-    return f"(bobot {_fmt(row.bobot)} × {level} = {_fmt(row.bobot * level)})"
+    return _product_text(row.bobot, level)
+
+
+@lru_cache(maxsize=4096)
+def _product_text(bobot: Decimal, level: int) -> str:
+    # Cached: a large cycle writes the same few (weight, level) texts hundreds of thousands of times. Equal
+    # weights share a text whatever their exponent, as `_fmt` strips trailing zeros.
+    return f"(bobot {_fmt(bobot)} × {level} = {_fmt(bobot * level)})"
 
 
 def _score_rows(
@@ -359,7 +412,27 @@ def _score_rows(
     unknown = sorted(set(answers) - ids)
     if unknown:
         raise ValueError(f"Jawaban {where} untuk indikator yang tidak dikenal: {', '.join(unknown)}.")
-    return tuple(row_score(row, answers.get(row.id), verified=verified) for row in rows)
+    return tuple(_memo_row_score(row, answers.get(row.id), verified) for row in rows)
+
+
+# (id(row), id(answer), verified) → (row, answer, result). A large cycle scores the same few hundred (row,
+# answer) pairs hundreds of thousands of times (`scoring.collect.to_answer` shares equal answers), and a result
+# is immutable, so equal inputs share one. Row and answer are kept beside the result and compared by identity:
+# an id reused by another object never matches.
+_SCORED: dict[tuple[int, int, bool], tuple[Row, Answer | None, RowResult]] = {}
+_SCORED_MAX = 20_000
+
+
+def _memo_row_score(row: Row, answer: Answer | None, verified: bool) -> RowResult:
+    key = (id(row), id(answer), verified)
+    hit = _SCORED.get(key)
+    if hit is not None and hit[0] is row and hit[1] is answer:
+        return hit[2]
+    result = row_score(row, answer, verified=verified)
+    if len(_SCORED) >= _SCORED_MAX:
+        _SCORED.clear()
+    _SCORED[key] = (row, answer, result)
+    return result
 
 
 def _sid_and_total(
@@ -372,7 +445,7 @@ def _sid_and_total(
     return sid_average, jumlah, sid, spd + sid
 
 
-def _check_unique_keys(innovations: Sequence[InnovationInput]) -> None:
+def _check_unique_keys(innovations: Sequence[InnovationInput] | Sequence[InnovationResult]) -> None:
     duplicates = sorted(key for key, count in Counter(item.key for item in innovations).items() if count > 1)
     if duplicates:
         raise ValueError(f"Kunci inovasi ganda: {', '.join(duplicates)}.")

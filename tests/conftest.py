@@ -16,6 +16,14 @@ from agencies.models import Agency, Region, Role, User
 from registry.models import Cycle
 from scoring.models import Edition
 
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Production hashes with PBKDF2 at a million rounds (0.6 s a password here); tests create and sign in
+    # hundreds of people, and hashing strength is Django's to test, not ours.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 PASSWORD = "kata-sandi-uji-123"
 
 

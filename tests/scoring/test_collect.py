@@ -159,3 +159,39 @@ def test_compute_index_command_lists_the_biggest_gains(filled, capsys):
         {"target": "SPD SPD-07", "row": "SPD-07", "level": None, "gain": 1.8},
         {"target": "SPD SPD-08", "row": "SPD-08", "level": None, "gain": 1.8},
     ]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 500])
+def test_streamed_scores_equal_compute_index_whatever_the_chunk(filled, monkeypatch, chunk):
+    """Five innovations in several statuses and stages, read one, two or all at a time: only running sums kept."""
+    from dataclasses import replace
+
+    from scoring import collect
+
+    monkeypatch.setattr(collect, "STREAM_CHUNK_SIZE", chunk)
+    claimed, verified = collect.streamed_scores(filled)
+    expected = compute_index(*gather_inputs(filled))
+    assert claimed == replace(expected.self_assessed, innovations=())
+    assert verified == replace(expected.verified, innovations=())
+    assert (claimed.iid, verified.iid, claimed.n, verified.n) == (Decimal("3.58"), Decimal("2.31"), 2, 1)
+
+
+def test_streamed_scores_query_count_grows_per_chunk_not_per_innovation(
+    filled, monkeypatch, django_assert_num_queries
+):
+    from scoring import collect
+
+    monkeypatch.setattr(collect, "STREAM_CHUNK_SIZE", 2)
+    filled.edition.parsed()  # the parsed catalogue is cached, as in a running server
+    # SPD answers; 5 innovations by 2 → 3 chunks and the empty 4th that ends the stream; the answers of a chunk
+    # only when one of its innovations enters n (approved + submitted; not draft + rejected, nor the uji coba).
+    with django_assert_num_queries(1 + 4 + 1):
+        collect.streamed_scores(filled)
+
+
+def test_cycle_index_equals_compute_index(filled):
+    """`cycle_index` computes each kematangan once and assembles the scores from them: the same figures."""
+    index = cycle_index(filled)
+    assert index.result == compute_index(*gather_inputs(filled))
+    counted = [item.self_assessed for item in index.innovations if item.facts.counts_self_assessed]
+    assert index.result.self_assessed.innovations == tuple(counted)

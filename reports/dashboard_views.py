@@ -1,0 +1,241 @@
+"""The index dashboard of a cycle for Bappeda staff: both scores, their parts, trend, gaps and gains.
+
+Every figure comes from `scoring.collect` (the same `compute_index` the command and the exports use); the
+functions below only regroup the engine's row results for the charts and tables. The page costs a fixed
+number of queries per cycle the region holds, whatever the number of innovations.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from agencies.access import bappeda_required
+from registry.models import Cycle, Innovation, compliance_by_kind
+from reports import charts
+from scoring.catalogue import Edition
+from scoring.collect import CycleIndex, InnovationScore, cycle_gains, cycle_index, gather_inputs
+from scoring.index import Score, compute_index, round_half_up
+
+GAINS_SHOWN = 10
+INNOVATIONS_CHARTED = 20  # the chart shows the most mature ones; the table lists every innovation
+
+
+@dataclass(frozen=True)
+class VariableFigure:
+    part: str
+    name: str
+    claimed: Decimal
+    verified: Decimal
+    maximum: Decimal
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    year: int
+    claimed: Score
+    verified: Score
+
+
+@dataclass(frozen=True)
+class InnovationRow:
+    score: InnovationScore
+    status_label: str
+
+
+@dataclass(frozen=True)
+class GainRow:
+    what: str
+    row_name: str
+    level: int | None
+    score: Decimal
+    gain: Decimal  # exact
+    url: str
+
+    @property
+    def gain_shown(self) -> Decimal:
+        """Three decimals at most, without trailing zeros: with many innovations one SID row adds
+        thousandths of a point, while "1,600" would read as sixteen hundred to an Indonesian eye."""
+        rounded = round_half_up(self.gain, 3)
+        return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded.normalize()
+
+
+def variable_figures(edition: Edition, claimed: Score, verified: Score) -> list[VariableFigure]:
+    """Per variable, in the edition's order: the SPD rows summed, the SID rows averaged per innovation in n.
+
+    Each score averages over its own innovations (D3: the claimed n and the verified n differ), so a
+    verified average can exceed the claimed one; the maximum is the variable's top score for one
+    region (SPD) or one innovation (SID).
+    """
+    figures = []
+    for part, rows, claimed_rows, verified_rows, divisors in (
+        ("SPD", edition.spd_rows, [claimed.spd_rows], [verified.spd_rows], (1, 1)),
+        (
+            "SID",
+            edition.sid_rows,
+            [item.rows for item in claimed.innovations],
+            [item.rows for item in verified.innovations],
+            (max(claimed.n, 1), max(verified.n, 1)),
+        ),
+    ):
+        variables = list(dict.fromkeys(row.variable for row in rows))
+        variable_of = {row.id: row.variable for row in rows}
+        totals = {
+            kind: _sums(results, variable_of)
+            for kind, results in (("claimed", claimed_rows), ("verified", verified_rows))
+        }
+        for name in variables:
+            figures.append(
+                VariableFigure(
+                    part=part,
+                    name=name,
+                    claimed=totals["claimed"].get(name, Decimal(0)) / divisors[0],
+                    verified=totals["verified"].get(name, Decimal(0)) / divisors[1],
+                    maximum=sum((row.max_score for row in rows if row.variable == name), Decimal(0)),
+                )
+            )
+    return figures
+
+
+def _sums(row_results, variable_of) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = {}
+    for rows in row_results:
+        for result in rows:
+            name = variable_of[result.row_id]
+            sums[name] = sums.get(name, Decimal(0)) + result.score
+    return sums
+
+
+def innovation_rows(index: CycleIndex) -> list[InnovationRow]:
+    """Every innovation of the cycle, the most mature (claimed, then verified) first."""
+    ordered = sorted(
+        index.innovations,
+        key=lambda item: (
+            -item.self_assessed.kematangan,
+            -item.verified.kematangan,
+            item.facts.agency,
+            item.facts.pk,
+        ),
+    )
+    return [InnovationRow(item, Innovation.Status(item.facts.status).label) for item in ordered]
+
+
+def gain_rows(cycle, edition: Edition) -> list[GainRow]:
+    rows = []
+    for what, gain in cycle_gains(cycle, limit=GAINS_SHOWN):
+        if gain.target == "SPD":
+            url = reverse("spd_indicator", args=[cycle.pk, gain.row_id])
+        else:
+            url = reverse("review_entry", args=[int(gain.target)])
+        rows.append(GainRow(what, edition.row(gain.row_id).name, gain.level, gain.score, gain.gain, url))
+    return rows
+
+
+def trend(cycles, chosen: Cycle, chosen_index: CycleIndex) -> list[TrendPoint]:
+    """Both IIDs of every cycle, oldest first: three queries per cycle (`gather_inputs`)."""
+    points = []
+    for cycle in cycles:
+        result = chosen_index.result if cycle.pk == chosen.pk else compute_index(*gather_inputs(cycle))
+        points.append(TrendPoint(cycle.year, result.self_assessed, result.verified))
+    return points
+
+
+def _fmt(value) -> str:
+    return number_format(value, 2)
+
+
+def _chosen_cycle(request, cycles: list[Cycle]) -> Cycle:
+    """The cycle of `?tahun=`, else the current one; a year the region does not hold is a 404."""
+    year = request.GET.get("tahun")
+    if year is None:
+        current = Cycle.objects.current_for(request.user.region)
+        return next(cycle for cycle in cycles if cycle.pk == current.pk)
+    for cycle in cycles:
+        if str(cycle.year) == year.strip():
+            return cycle
+    raise Http404(_("The region has no measurement cycle for this year."))
+
+
+def _charts(edition: Edition, result, variables, innovations, points) -> dict[str, charts.Svg]:
+    params = edition.parameters
+    series = [_("Claimed"), _("Verified")]
+    bands = [charts.Band(band.name, band.min, band.max) for band in params.predicates]
+    return {
+        "scale": charts.scale(
+            [
+                charts.Marker(_("Claimed"), result.self_assessed.iid),
+                charts.Marker(_("Verified"), result.verified.iid),
+            ],
+            bands=bands,
+            title=_("IID on the 0–100 scale with the predicate bands"),
+            fmt=_fmt,
+        ),
+        "variables": charts.grouped_bars(
+            [
+                charts.BarGroup(f"{item.part} · {item.name}", (item.claimed, item.verified), item.maximum)
+                for item in variables
+            ],
+            series=series,
+            title=_("Score per variable, claimed and verified"),
+            empty_text=_("No data yet."),
+            fmt=_fmt,
+        ),
+        "innovations": charts.grouped_bars(
+            [
+                charts.BarGroup(
+                    f"{row.score.facts.name} · {row.score.facts.agency}",
+                    (row.score.self_assessed.kematangan, row.score.verified.kematangan),
+                    params.sid_per_innovation_max,
+                )
+                for row in innovations[:INNOVATIONS_CHARTED]
+            ],
+            series=series,
+            title=_("Kematangan of each innovation, claimed and verified"),
+            empty_text=_("No innovation entered yet."),
+            fmt=_fmt,
+        ),
+        "trend": charts.columns(
+            [str(point.year) for point in points],
+            [(point.claimed.iid, point.verified.iid) for point in points],
+            series=series,
+            title=_("IID per measurement year, claimed and verified"),
+            empty_text=_("No data yet."),
+            bands=bands,
+            fmt=_fmt,
+        ),
+    }
+
+
+@bappeda_required
+def dashboard(request):
+    cycles = list(
+        Cycle.objects.filter(region_id=request.user.region_id).select_related("edition").order_by("year")
+    )
+    if not cycles:
+        if "tahun" in request.GET:
+            raise Http404(_("The region has no measurement cycle for this year."))
+        return render(request, "reports/dashboard.html", {"cycle": None})
+    cycle = _chosen_cycle(request, cycles)
+    index = cycle_index(cycle)
+    variables = variable_figures(index.edition, index.result.self_assessed, index.result.verified)
+    innovations = innovation_rows(index)
+    points = trend(cycles, cycle, index)
+    context = {
+        "cycle": cycle,
+        "cycles": cycles,
+        "index": index,
+        "result": index.result,
+        "bands": index.edition.parameters.predicates,
+        "variables": variables,
+        "innovations": innovations,
+        "charted": INNOVATIONS_CHARTED,
+        "trend": points,
+        "gains": gain_rows(cycle, index.edition),
+        "compliance": compliance_by_kind(cycle),
+        "charts": _charts(index.edition, index.result, variables, innovations, points),
+    }
+    return render(request, "reports/dashboard.html", context)

@@ -1,0 +1,842 @@
+"""The compliance and index files (XLSX, CSV, PDF) written from `reports.data.ExportData` (the streamed CSV from
+`reports.data.CsvExport`), and their log.
+
+The writers only lay out plain data: every figure was computed by the scoring engine before. Text that a
+spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a carriage return) stays text: the XLSX
+writes every text as an inline string, which is never evaluated, and the CSV prefixes such text with "'".
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from django.conf import settings
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from agencies.models import AgencyKind
+from registry.models import Innovation
+from reports.data import STATE_LABELS, CsvExport, ExportData, ExportHead
+from reports.models import ExportLog
+
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+}
+# A spreadsheet treats a cell beginning with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Vendored so that a fresh machine without Debian's fonts-dejavu writes the same PDF.
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+CSV_ROWS_PER_CHUNK = 500
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def export_filename(data: ExportHead, fmt: str) -> str:
+    stamp = data.generated_at.strftime("%Y%m%d-%H%M%S")
+    return f"kepatuhan-iid-{slugify(data.region)}-{data.year}-{stamp}.{fmt}"
+
+
+class Labels:
+    """Choice labels and yes/no translated once per file, as `BoardRow`'s label properties give them: a lazy
+    label turned into text on every row costs a gettext call each time, tens of thousands for a large cycle."""
+
+    def __init__(self):
+        self.kinds = {value: str(label) for value, label in AgencyKind.choices}
+        self.states = {value: str(label) for value, label in STATE_LABELS.items()}
+        self.stages = {"": "", **{value: str(label) for value, label in Innovation.Stage.choices}}
+        self.yes_no = {True: _("yes"), False: _("no")}
+
+
+# --- XLSX -----------------------------------------------------------------------------------------------------
+#
+# A small streaming writer of SpreadsheetML instead of openpyxl: openpyxl builds an object and an XML element for
+# every cell, about 30 µs a cell here, and a cycle of 5,000 innovations has over a million cells (most of them
+# in "Bukti"). Writing each row as text straight into the ZIP entry is some twenty times faster and keeps memory
+# flat. The files are read back with openpyxl in the tests. Every text is an inline string, which a spreadsheet
+# never evaluates, so text beginning with "=" stays text.
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Style indexes of `_STYLES` below.
+PLAIN, DECIMAL, DATE, BOLD, LINK = range(5)
+_STYLES = (
+    f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font>'
+    '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+# Excel keeps at most this many hyperlinks in a sheet; past it the address stays as text.
+MAX_HYPERLINKS = 65_530
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+# Characters XML 1.0 does not allow: a name pasted from elsewhere must not make the whole file unreadable.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ROWS_PER_WRITE = 500
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+def _column_letters(count: int) -> list[str]:
+    letters = []
+    for number in range(1, count + 1):
+        name = ""
+        while number:
+            number, rest = divmod(number - 1, 26)
+            name = chr(65 + rest) + name
+        letters.append(name)
+    return letters
+
+
+_COLUMNS = _column_letters(702)  # A … ZZ
+
+
+def _text(value: str) -> str:
+    return xml_escape(_ILLEGAL_XML.sub("", value))
+
+
+def _attribute(value: str) -> str:
+    """Text for a double-quoted XML attribute, as `xml_escape` with '"' would give it, without its per-call dict."""
+    if not value.isprintable():  # every character XML forbids is unprintable
+        value = _ILLEGAL_XML.sub("", value)
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+def cell_xml(ref: str, value, style: int = PLAIN) -> str:
+    """One cell: numbers as numbers (Decimal with two decimals shown), dates as dates, everything else text."""
+    # Text first and without isinstance chains: a large workbook is mostly text cells.
+    if type(value) is not str:
+        if value is None:
+            value = ""
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        elif isinstance(value, Decimal):
+            return f'<c r="{ref}" s="{DECIMAL if style == PLAIN else style}"><v>{format(value, "f")}</v></c>'
+        elif isinstance(value, int | float):
+            return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
+        elif isinstance(value, datetime.date):
+            day = value.date() if isinstance(value, datetime.datetime) else value
+            return f'<c r="{ref}" s="{DATE}"><v>{(day - _EXCEL_EPOCH).days}</v></c>'
+        else:
+            value = str(value)
+    if not value:
+        return f'<c r="{ref}" s="{style}"/>' if style != PLAIN else ""
+    if not value.isprintable():
+        value = _ILLEGAL_XML.sub("", value)
+    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+class XlsxSheet:
+    """One worksheet streamed into the workbook's ZIP: a bold header row frozen on top, then rows as they come."""
+
+    def __init__(self, archive: zipfile.ZipFile, number: int, header: list[str], widths: list[int]):
+        self.number = number
+        self.archive = archive
+        self.stream = archive.open(f"xl/worksheets/sheet{number}.xml", "w")
+        self.rows = 0
+        self.links: list[tuple[str, str]] = []
+        self._pending: list[str] = []
+        selected = ' tabSelected="1"' if number == 1 else ""
+        columns = "".join(
+            f'<col min="{column}" max="{column}" width="{width}" customWidth="1"/>'
+            for column, width in enumerate(widths, start=1)
+        )
+        self._write(
+            f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            f'<sheetViews><sheetView workbookViewId="0"{selected}>'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{columns}</cols><sheetData>'
+        )
+        self.append(header, style=BOLD)
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text.encode("utf-8"))
+
+    def append(self, values: Iterable, *, style: int = PLAIN) -> None:
+        """One row. The common cells (text, whole numbers, empty) are written here exactly as `cell_xml` would
+        write them: a function call per cell costs about a second for the million cells of a large cycle."""
+        self.rows += 1
+        number = str(self.rows)
+        text_tail = f'{number}" s="{style}" t="inlineStr"><is><t>'
+        cells = [f'<row r="{number}">']
+        add = cells.append
+        for column, value in zip(_COLUMNS, values, strict=False):
+            kind = value.__class__
+            if kind is Link:
+                ref = column + number
+                if len(self.links) < MAX_HYPERLINKS:
+                    self.links.append((ref, value.url))
+                    add(cell_xml(ref, value.text, LINK))
+                else:
+                    add(cell_xml(ref, value.text))
+                continue
+            # Printable text has no whitespace but " ", so only a space at either end needs xml:space.
+            if kind is str and value and value.isprintable() and value[0] != " " and value[-1] != " ":
+                if "&" in value or "<" in value or ">" in value:
+                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                add(f'<c r="{column}{text_tail}{value}</t></is></c>')
+            elif kind is int:
+                add(f'<c r="{column}{number}" s="{style}"><v>{value}</v></c>')
+            elif value is None and style == PLAIN:
+                continue
+            else:
+                add(cell_xml(column + number, value, style))
+        add("</row>")
+        self._pending.append("".join(cells))
+        if len(self._pending) >= _ROWS_PER_WRITE:
+            self._write("".join(self._pending))
+            self._pending = []
+
+    def close(self) -> None:
+        self._write("".join(self._pending))
+        self._pending = []
+        self._write("</sheetData>")
+        if self.links:
+            self._write("<hyperlinks>")
+            for start in range(0, len(self.links), _ROWS_PER_WRITE):
+                self._write(
+                    "".join(
+                        f'<hyperlink ref="{ref}" r:id="rId{number}"/>'
+                        for number, (ref, _url) in enumerate(
+                            self.links[start : start + _ROWS_PER_WRITE], start + 1
+                        )
+                    )
+                )
+            self._write("</hyperlinks>")
+        self._write(
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        )
+        self._write("</worksheet>")
+        self.stream.close()
+        if self.links:
+            with self.archive.open(f"xl/worksheets/_rels/sheet{self.number}.xml.rels", "w") as rels:
+                rels.write(f'{_XML_HEAD}<Relationships xmlns="{_PACKAGE_REL_NS}">'.encode())
+                # Written a few hundred at a time: one deflate call per link costs more than the links.
+                for start in range(0, len(self.links), _ROWS_PER_WRITE):
+                    rels.write(
+                        "".join(
+                            f'<Relationship Id="rId{number}" Type="{_REL_NS}/hyperlink" '
+                            f'Target="{_attribute(url)}" TargetMode="External"/>'
+                            for number, (_ref, url) in enumerate(
+                                self.links[start : start + _ROWS_PER_WRITE], start + 1
+                            )
+                        ).encode()
+                    )
+                rels.write(b"</Relationships>")
+            self.links = []
+
+
+class XlsxBook:
+    """A workbook of streamed sheets, written one after the other into a ZIP (a path or a binary file)."""
+
+    def __init__(self, target):
+        # Level 1 deflates the sheets' XML twice as fast as the default for a file some 6 % larger.
+        self.archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.titles: list[str] = []
+        self.current: XlsxSheet | None = None
+
+    def sheet(self, title: str, header: list[str], widths: list[int]) -> XlsxSheet:
+        if self.current:
+            self.current.close()
+        self.titles.append(title)
+        self.current = XlsxSheet(self.archive, len(self.titles), header, widths)
+        return self.current
+
+    def close(self) -> None:
+        if self.current:
+            self.current.close()
+        count = len(self.titles)
+        sheets = "".join(
+            f'<sheet name="{_text(title)}" sheetId="{number}" r:id="rId{number}"/>'
+            for number, title in enumerate(self.titles, 1)
+        )
+        parts = {
+            "[Content_Types].xml": (
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/styles.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                + "".join(
+                    f'<Override PartName="/xl/worksheets/sheet{number}.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                    for number in range(1, count + 1)
+                )
+                + "</Types>"
+            ),
+            "_rels/.rels": (
+                f'<Relationships xmlns="{_PACKAGE_REL_NS}">'
+                f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+                f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets></workbook>'
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                f'<Relationships xmlns="{_PACKAGE_REL_NS}">'
+                + "".join(
+                    f'<Relationship Id="rId{number}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{number}.xml"/>'
+                    for number in range(1, count + 1)
+                )
+                + f'<Relationship Id="rId{count + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/styles.xml": _STYLES,
+        }
+        for name, text in parts.items():
+            self.archive.writestr(name, _XML_HEAD + text)
+        self.archive.close()
+
+
+def write_xlsx(data: ExportData, target) -> None:
+    """Write the workbook to a path or a binary file object, one sheet after the other."""
+    book = XlsxBook(target)
+    _summary_sheet(book, data)
+    _spd_sheet(book, data)
+    _innovation_sheet(book, data)
+    _evidence_sheet(book, data)
+    _compliance_sheet(book, data)
+    book.close()
+
+
+def summary_lines(data: ExportData) -> list[tuple[str, object]]:
+    lines = [
+        (_("Region"), data.region),
+        (_("Measurement year"), data.year),
+        (_("Catalogue edition"), f"{data.edition_title} (v{data.edition_version})"),
+        (_("Generated at"), data.generated_at.strftime("%d-%m-%Y %H:%M")),
+    ]
+    if data.filters_shown:
+        lines += [(_("Filter: %(name)s") % {"name": label}, value) for label, value in data.filters_shown]
+    else:
+        lines.append((_("Filters"), _("none (every active agency)")))
+    lines.append((_("Rows listed"), len(data.rows)))
+    return lines
+
+
+def score_lines(data: ExportData) -> list[tuple[str, object, object]]:
+    claimed, verified = data.index.result.self_assessed, data.index.result.verified
+    return [
+        (_("IID"), claimed.iid, verified.iid),
+        (_("Predicate"), claimed.predicate, verified.predicate),
+        (_("SPD part"), claimed.spd, verified.spd),
+        (_("SID part"), claimed.sid, verified.sid),
+        (_("Average kematangan (Σ / divisor)"), claimed.sid_average, verified.sid_average),
+        (_("Jumlah inovasi score"), claimed.jumlah_inovasi, verified.jumlah_inovasi),
+        (_("Total"), claimed.total, verified.total),
+        (_("n (innovations counted)"), claimed.n, verified.n),
+    ]
+
+
+def _summary_sheet(book: XlsxBook, data: ExportData) -> None:
+    sheet = book.sheet("Ringkasan", [_("Item"), _("Value"), ""], [42, 30, 22])
+    for label, value in summary_lines(data):
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append([_("Index"), _("Self-assessed"), _("Verified")], style=BOLD)
+    for line in score_lines(data):
+        sheet.append(line)
+    sheet.append([])
+    sheet.append([_("The IID covers every innovation of the cycle; the filters only limit the rows listed.")])
+    if data.index.spread_warning:
+        sheet.append([data.index.spread_warning])
+
+
+def _spd_sheet(book: XlsxBook, data: ExportData) -> None:
+    sheet = book.sheet(
+        "SPD",
+        [
+            _("Code"),
+            _("Variable"),
+            _("Indicator"),
+            _("Weight"),
+            _("Chosen level"),
+            _("Verified level"),
+            _("Self-assessed score"),
+            _("Verified score"),
+            _("Verification"),
+        ],
+        [10, 26, 50, 8, 12, 14, 16, 14, 50],
+    )
+    edition = data.index.edition
+    claimed, verified = data.index.result.self_assessed, data.index.result.verified
+    for mine, checked in zip(claimed.spd_rows, verified.spd_rows, strict=True):
+        row = edition.row(mine.row_id)
+        # The verified score is bobot × the level the reviewer supports, so that level is score / bobot.
+        verified_level = int(checked.score / row.bobot) if row.bobot else None
+        sheet.append(
+            [
+                row.id,
+                row.variable,
+                row.name,
+                row.bobot,
+                mine.level,
+                verified_level,
+                mine.score,
+                checked.score,
+                checked.explanation,
+            ]
+        )
+    sheet.append(["", "", _("SPD part"), "", "", "", claimed.spd, verified.spd, ""])
+
+
+def _innovation_sheet(book: XlsxBook, data: ExportData) -> None:
+    header = [
+        _("Agency"),
+        _("Kind"),
+        _("Kecamatan"),
+        _("Innovation"),
+        _("Status"),
+        _("Stage"),
+        _("Urusan"),
+        _("Kematangan (self-assessed)"),
+        _("Kematangan (verified)"),
+        _("Counted in n (self-assessed)"),
+        _("Counted in n (verified)"),
+        *data.codes,
+    ]
+    sheet = book.sheet(
+        "Inovasi", header, [34, 16, 20, 40, 18, 14, 30, 14, 14, 12, 12] + [8] * len(data.codes)
+    )
+    labels = Labels()
+    for row in data.entries:
+        levels = data.levels.get(row.entry_pk, {})
+        sheet.append(
+            [
+                row.agency,
+                labels.kinds[row.kind],
+                row.kecamatan,
+                row.innovation,
+                labels.states[row.state],
+                labels.stages[row.stage],
+                row.urusan,
+                row.claimed,
+                row.verified,
+                labels.yes_no[row.counts_self_assessed],
+                labels.yes_no[row.counts_verified],
+                *[levels.get(code) for code in data.codes],
+            ]
+        )
+
+
+def _evidence_sheet(book: XlsxBook, data: ExportData) -> None:
+    sheet = book.sheet(
+        "Bukti",
+        [
+            _("Agency"),
+            _("Innovation"),
+            _("Indicator"),
+            _("Kind"),
+            _("File name or link"),
+            _("Document number"),
+            _("Document date"),
+            _("Subject"),
+            _("Verdict"),
+            _("Link"),
+        ],
+        [30, 36, 10, 8, 36, 20, 14, 30, 14, 50],
+    )
+    for item in data.evidence():
+        sheet.append(
+            [
+                item.agency,
+                item.innovation,
+                item.code,
+                item.kind,
+                item.name,
+                item.document_number,
+                item.document_date,
+                item.subject,
+                item.review,
+                Link(item.link, item.link) if item.link else "",
+            ]
+        )
+
+
+def compliance_header() -> list[str]:
+    return [
+        _("Agency code"),
+        _("Agency"),
+        _("Kind"),
+        _("Kecamatan"),
+        _("State"),
+        _("Innovation"),
+        _("Kematangan (self-assessed)"),
+        _("Kematangan (verified)"),
+    ]
+
+
+def compliance_values(row, labels: Labels) -> list:
+    return [
+        row.agency_code,
+        row.agency,
+        labels.kinds[row.kind],
+        row.kecamatan,
+        labels.states[row.state],
+        row.innovation,
+        row.claimed,
+        row.verified,
+    ]
+
+
+def _compliance_sheet(book: XlsxBook, data: ExportData) -> None:
+    sheet = book.sheet("Kepatuhan", compliance_header(), [16, 36, 16, 20, 20, 40, 14, 14])
+    labels = Labels()
+    for row in data.rows:
+        sheet.append(compliance_values(row, labels))
+
+
+# --- CSV ------------------------------------------------------------------------------------------------------
+
+
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if is_formula_like(value):
+        return "'" + value
+    return str(value)
+
+
+def csv_chunks(data: CsvExport | ExportData) -> Iterator[bytes]:
+    """The board's rows with one column per indicator, as UTF-8 with a BOM, a few hundred rows at a time."""
+    buffer = io.StringIO()
+    # The BOM makes Excel read the file as UTF-8 (agency names carry non-ASCII letters and dashes).
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([*compliance_header(), *data.codes])
+    labels = Labels()
+    for number, (row, levels) in enumerate(data.board_rows(), start=1):
+        writer.writerow(
+            [_csv_text(value) for value in compliance_values(row, labels)]
+            + [_csv_text(levels.get(code)) for code in data.codes]
+        )
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield _take(buffer)
+    if buffer.tell():
+        yield _take(buffer)
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8")
+
+
+class Tally:
+    """Counts and hashes the bytes of a file as they pass, so a streamed file is logged without a second pass."""
+
+    def __init__(self):
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def add(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        self.sha256.update(chunk)
+        return chunk
+
+    @property
+    def checksum(self) -> str:
+        return self.sha256.hexdigest()
+
+
+# --- PDF ------------------------------------------------------------------------------------------------------
+
+CLAIMED_COLOUR = (13, 110, 253)
+VERIFIED_COLOUR = (25, 135, 84)
+CHART_INNOVATIONS = 40
+
+
+class _Report(FPDF):
+    def __init__(self, title: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report_title = title
+        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_margins(15, 15, 15)
+        self.set_title(title)
+        self.set_creator("Registri Inovasi Daerah")
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 7)
+        self.set_text_color(110)
+        self.cell(0, 5, f"{self.report_title} — {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(0)
+
+    def heading(self, text: str, size: int = 12) -> None:
+        self.ln(3)
+        self.set_font("DejaVu", "B", size)
+        self.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_font("DejaVu", "", 9)
+
+    def fit(self, text: str, width: float) -> str:
+        """The text shortened with an ellipsis to fit a table cell."""
+        room = width - 2
+        full = self.get_string_width(text)
+        if full <= room:
+            return text
+        # Guess the length from the average glyph width, then trim: a few measurements instead of one a letter.
+        keep = max(int(len(text) * room / full), 1)
+        while keep > 1 and self.get_string_width(text[:keep] + "…") > room:
+            keep -= 1
+        return text[:keep] + "…"
+
+
+def _fmt(value) -> str:
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal("0.01")), "f").replace(".", ",")
+    return str(value)
+
+
+def variable_scores(data: ExportData) -> list[tuple[str, str, Decimal, Decimal, Decimal]]:
+    """(part, variable, self-assessed, verified, maximum) per variable, in catalogue order.
+
+    SPD: the sum of the region's row scores. SID: the average over the innovations counted in n of the sum of
+    their row scores in the variable (zero when none is counted); the maximum is that of one innovation.
+    """
+    edition = data.index.edition
+    result = data.index.result
+    order: dict[tuple[str, str], Decimal] = {}
+    for row in edition.rows:
+        key = (row.part, row.variable)
+        order[key] = order.get(key, Decimal(0)) + row.max_score
+    sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for which, score in enumerate((result.self_assessed, result.verified)):
+        for item in score.spd_rows:
+            sums[("SPD", edition.row(item.row_id).variable)][which] += item.score
+        for innovation in score.innovations:
+            for item in innovation.rows:
+                sums[("SID", edition.row(item.row_id).variable)][which] += item.score / score.n
+    return [(part, variable, *sums[(part, variable)], maximum) for (part, variable), maximum in order.items()]
+
+
+def write_pdf(data: ExportData) -> bytes:
+    title = _("Regional Innovation Index %(region)s %(year)s") % {"region": data.region, "year": data.year}
+    pdf = _Report(title)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for label, value in summary_lines(data)[2:]:
+        pdf.multi_cell(0, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+    _pdf_summary(pdf, data)
+    _pdf_variable_chart(pdf, data)
+    _pdf_kematangan_chart(pdf, data)
+    _pdf_table(pdf, data)
+    return bytes(pdf.output())
+
+
+def _pdf_summary(pdf: _Report, data: ExportData) -> None:
+    pdf.heading(_("Summary"))
+    widths = (80, 50, 50)
+    pdf.set_font("DejaVu", "B", 9)
+    for width, text in zip(widths, ("", _("Self-assessed"), _("Verified")), strict=True):
+        pdf.cell(width, 6, text, border="B", align="R" if text else "L")
+    pdf.ln()
+    pdf.set_font("DejaVu", "", 9)
+    for label, claimed, verified in score_lines(data):
+        pdf.cell(widths[0], 6, label)
+        pdf.cell(widths[1], 6, _fmt(claimed), align="R")
+        pdf.cell(widths[2], 6, _fmt(verified), align="R")
+        pdf.ln()
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(
+        0,
+        4.5,
+        _("The IID covers every innovation of the cycle; the filters only limit the rows listed."),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if data.index.spread_warning:
+        pdf.multi_cell(0, 4.5, data.index.spread_warning, new_x="LMARGIN", new_y="NEXT")
+
+
+def _legend(pdf: _Report) -> None:
+    pdf.set_font("DejaVu", "", 8)
+    for colour, text in ((CLAIMED_COLOUR, _("Self-assessed")), (VERIFIED_COLOUR, _("Verified"))):
+        pdf.set_fill_color(*colour)
+        pdf.rect(pdf.get_x(), pdf.get_y() + 1, 4, 3, style="F")
+        pdf.set_x(pdf.get_x() + 5)
+        pdf.cell(pdf.get_string_width(text) + 6, 5, text)
+    pdf.ln(7)
+
+
+def _bars(
+    pdf: _Report, label: str, claimed: Decimal, verified: Decimal, maximum: Decimal, *, of: str = ""
+) -> None:
+    """One label with two horizontal bars (self-assessed above, verified below) on a 0–maximum scale."""
+    label_width, bar_width, height = 66, 88, 3.2
+    if pdf.will_page_break(2 * height + 2):
+        pdf.add_page()
+    x, y = pdf.l_margin, pdf.get_y()
+    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_xy(x, y)
+    pdf.cell(label_width, 2 * height, pdf.fit(label, label_width))
+    scale = Decimal(bar_width) / maximum if maximum else Decimal(0)
+    pdf.set_draw_color(200)
+    pdf.rect(x + label_width, y, bar_width, 2 * height)
+    for offset, value, colour in ((0, claimed, CLAIMED_COLOUR), (height, verified, VERIFIED_COLOUR)):
+        width = float(min(value, maximum) * scale)
+        if width > 0:
+            pdf.set_fill_color(*colour)
+            pdf.rect(x + label_width, y + offset, width, height, style="F")
+        pdf.set_xy(x + label_width + bar_width + 1, y + offset - 0.4)
+        pdf.cell(22, height + 0.8, f"{_fmt(value)}{of}")
+    pdf.set_xy(x, y + 2 * height + 1.5)
+
+
+def _pdf_variable_chart(pdf: _Report, data: ExportData) -> None:
+    pdf.heading(_("Score per variable"))
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(
+        0,
+        4.5,
+        _(
+            "SPD: the sum of the region's row scores. SID: the average score per innovation counted in n. "
+            "Each bar is drawn against the variable's maximum."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    _legend(pdf)
+    for part, variable, claimed, verified, maximum in variable_scores(data):
+        _bars(pdf, f"{part} · {variable}", claimed, verified, maximum, of=f" / {_fmt(maximum)}")
+
+
+def _pdf_kematangan_chart(pdf: _Report, data: ExportData) -> None:
+    entries = sorted(data.entries, key=lambda row: (-(row.claimed or 0), row.agency))
+    pdf.heading(_("Kematangan per innovation"))
+    pdf.set_font("DejaVu", "", 8)
+    maximum = data.index.edition.parameters.sid_per_innovation_max
+    note = _("Drawn against the maximum kematangan of one innovation (%(max)s).") % {"max": _fmt(maximum)}
+    if len(entries) > CHART_INNOVATIONS:
+        note += " " + _("The %(shown)s highest of %(total)s innovations are drawn; the table lists all.") % {
+            "shown": CHART_INNOVATIONS,
+            "total": len(entries),
+        }
+    pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
+    _legend(pdf)
+    if not entries:
+        pdf.cell(0, 6, _("No innovation matches the filters."), new_x="LMARGIN", new_y="NEXT")
+    for row in entries[:CHART_INNOVATIONS]:
+        _bars(
+            pdf, row.innovation or row.agency, row.claimed or Decimal(0), row.verified or Decimal(0), maximum
+        )
+
+
+def _pdf_table(pdf: _Report, data: ExportData) -> None:
+    pdf.add_page()
+    pdf.heading(_("Innovations"))
+    columns = (
+        (8, "#", "R"),
+        (50, _("Agency"), "L"),
+        (56, _("Innovation"), "L"),
+        (30, _("Status"), "L"),
+        (18, _("Claimed"), "R"),
+        (18, _("Verified"), "R"),
+    )
+
+    def header():
+        pdf.set_font("DejaVu", "B", 7.5)
+        for width, text, align in columns:
+            pdf.cell(width, 6, pdf.fit(text, width), border="B", align=align)
+        pdf.ln()
+        pdf.set_font("DejaVu", "", 7.5)
+
+    header()
+    for number, row in enumerate(data.entries, start=1):
+        if pdf.will_page_break(5):
+            pdf.add_page()
+            header()
+        values = (
+            str(number),
+            row.agency,
+            row.innovation,
+            row.state_label,
+            _fmt(row.claimed),
+            _fmt(row.verified),
+        )
+        for (width, _label, align), text in zip(columns, values, strict=True):
+            pdf.cell(width, 5, pdf.fit(text, width), align=align)
+        pdf.ln()
+    if not data.entries:
+        pdf.cell(0, 6, _("No innovation matches the filters."))
+
+
+# --- the log --------------------------------------------------------------------------------------------------
+
+
+def record_export(
+    data: CsvExport | ExportData, *, fmt: str, filename: str, size: int, checksum: str, by=None
+) -> ExportLog:
+    """Every file that leaves the system is logged: by whom (None from the command line), what, and its checksum.
+
+    A streamed CSV is logged after its last row: only then are its row count and its IID known.
+    """
+    claimed_iid, verified_iid = data.iids
+    return ExportLog.objects.create(
+        cycle_id=data.cycle_pk,
+        edition_id=data.edition_pk,
+        created_by=by,
+        format=fmt,
+        filters=data.filters,
+        filename=filename,
+        size=size,
+        checksum=checksum,
+        row_count=data.row_count,
+        claimed_iid=claimed_iid,
+        verified_iid=verified_iid,
+    )
+
+
+def build_file(data: ExportData, fmt: str) -> bytes:
+    """The whole file in memory (XLSX, PDF, or the CSV of `ExportData` when it is not streamed)."""
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(data, buffer)
+        return buffer.getvalue()
+    if fmt == "pdf":
+        return write_pdf(data)
+    if fmt == "csv":
+        return b"".join(csv_chunks(data))
+    raise ValueError(f"Unknown export format: {fmt!r}")

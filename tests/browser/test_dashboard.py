@@ -1,0 +1,98 @@
+"""The index dashboard on a phone and a desktop, with several innovations, verdicts and two cycles."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from agencies.management.commands.seed_demo import DEMO_PASSWORD
+from agencies.models import User
+from registry.models import Cycle, Innovation
+from registry.synthetic import create_synthetic_entries
+from scoring.collect import cycle_index
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base_url, email):
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Alamat e-mail").fill(email)
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+WIDE = """(limit) => [...document.querySelectorAll("body *")]
+  .filter((node) => node.getBoundingClientRect().right > limit + 1)
+  .slice(0, 5).map((node) => node.tagName + "." + node.className + " " + node.getBoundingClientRect().right)"""
+
+
+def wide(page):
+    """The first elements reaching past the viewport's right edge, to say what scrolls sideways."""
+    return page.evaluate(WIDE, page.viewport_size["width"])
+
+
+def demo_data():
+    call_command("seed_demo")
+    admin = User.objects.get(email="admin@parepare.demo")
+    cycle = Cycle.objects.get(year=2024)
+    create_synthetic_entries(cycle, 14, created_by=admin)
+    # A long name, to see that it neither overflows the phone nor breaks the chart.
+    first = cycle.innovations.order_by("pk").first()
+    Innovation.objects.filter(pk=first.pk).update(
+        name="Sistem Informasi Pelayanan Administrasi Kependudukan Terpadu Berbasis Kelurahan <Lemoe>"
+    )
+    older = Cycle.objects.create(
+        region=cycle.region,
+        year=2023,
+        edition=cycle.edition,
+        submission_opens=datetime.date(2023, 6, 13),
+        submission_closes=datetime.date(2023, 8, 22),
+        review_opens=datetime.date(2023, 6, 13),
+        review_closes=datetime.date(2023, 9, 30),
+    )
+    create_synthetic_entries(older, 8, created_by=admin)
+    return cycle
+
+
+def test_dashboard_on_phone_and_desktop(live_server, browser, shot):
+    cycle = demo_data()
+    index = cycle_index(cycle).result
+    base = live_server.url
+    for name, viewport, mobile in (
+        ("phone", {"width": 360, "height": 780}, True),
+        ("desktop", {"width": 1280, "height": 900}, False),
+    ):
+        context = browser.new_context(viewport=viewport, is_mobile=mobile)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, base, "verifikator@parepare.demo")
+        page.goto(f"{base}/laporan/")
+        assert page.get_by_test_id("iid-claimed").inner_text() == f"{index.self_assessed.iid:.2f}".replace(
+            ".", ","
+        )
+        assert page.get_by_test_id("iid-verified").inner_text() == f"{index.verified.iid:.2f}".replace(
+            ".", ","
+        )
+        assert page.locator("svg.chart").count() == 4
+        assert page.get_by_test_id("innovation-row").count() == 14
+        assert page.get_by_test_id("trend-row").count() == 2
+        assert "<Lemoe>" in page.get_by_test_id("innovations").inner_text()
+        shot(page, f"dashboard-{name}")
+        if mobile:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"] + 1, f"the page scrolls sideways ({width} px): {wide(page)}"
+        # Nor does any table scroll inside its own box: every figure is readable without swiping.
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.table-responsive')].map((box) => box.scrollWidth - box.clientWidth)"
+        )
+        assert max(boxes) <= 1, f"{name}: a table scrolls sideways: {boxes}"
+        if name == "phone":
+            # The year picker takes the reviewer to the older cycle.
+            picker = page.get_by_test_id("year-picker")
+            picker.locator("select").select_option("2023")
+            picker.get_by_role("button").click()
+            page.wait_for_url(f"{base}/laporan/?tahun=2023")
+            assert "2023" in page.locator("h1").inner_text()
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+        context.close()

@@ -1,0 +1,341 @@
+"""The compliance board: every active agency of the region with its entry's state, filtered, sorted and paged."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency, Role
+from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
+from reports.models import ExportLog
+from scoring.collect import cycle_index
+from tests.conftest import client_for, make_person
+
+pytestmark = pytest.mark.django_db
+
+BOARD = "compliance_board"
+
+
+def answer(owner, code, level, *, by, evidence=True, verdict="", verified_level=0, group=""):
+    fields = {"spd_profile": owner} if isinstance(owner, SpdProfile) else {"innovation": owner}
+    row = Answer.objects.create(
+        indicator=owner.cycle.edition.indicators.get(code=code),
+        level=level,
+        verdict=verdict,
+        verified_level=verified_level,
+        option_group=group,
+        **fields,
+    )
+    if evidence:
+        Evidence.objects.create(answer=row, kind="link", url=f"https://example.org/{code}.pdf", created_by=by)
+    return row
+
+
+def make_entry(cycle, agency, by, name, status, *, urusan="", stage="penerapan"):
+    return Innovation.objects.create(
+        cycle=cycle, agency=agency, name=name, status=status, stage=stage, urusan=urusan, created_by=by
+    )
+
+
+@pytest.fixture
+def world(open_cycle, region, other_region, agency_a, agency_b, owner):
+    return build_world(open_cycle, region, other_region, agency_a, agency_b, owner)
+
+
+def build_world(open_cycle, region, other_region, agency_a, agency_b, owner):
+    """A region worked by hand (see the figures in test_exports.py) and another region that must never leak.
+
+    Agencies: Dinas Kesehatan (approved), Dinas Pendidikan (submitted), Kecamatan Bacukiki (no entry) with
+    Kelurahan Lemoe (draft), Kecamatan Ujung (rejected) with Kelurahan Lapadde (no entry), an inactive dinas.
+    """
+    kec_1 = Agency.objects.create(region=region, code="KEC-BCK", name="Kecamatan Bacukiki", kind="kecamatan")
+    kel_1 = Agency.objects.create(
+        region=region, code="KEL-LMO", name="Kelurahan Lemoe", kind="kelurahan", parent=kec_1
+    )
+    kec_2 = Agency.objects.create(region=region, code="KEC-UJG", name="Kecamatan Ujung", kind="kecamatan")
+    Agency.objects.create(
+        region=region, code="KEL-LPD", name="Kelurahan Lapadde", kind="kelurahan", parent=kec_2
+    )
+    Agency.objects.create(
+        region=region, code="PD-LAMA", name="Dinas Lama", kind="perangkat_daerah", is_active=False
+    )
+
+    spd = SpdProfile.objects.create(cycle=open_cycle)
+    answer(spd, "SPD-01", 3, by=owner, verdict="sesuai")
+    answer(spd, "SPD-06", 2, by=owner, verdict="tidak_sesuai", verified_level=1)
+    answer(spd, "SPD-12", 2, by=owner, evidence=False, verdict="sesuai")
+
+    approved = make_entry(open_cycle, agency_a, owner, "Posyandu Digital", "approved", urusan="Kesehatan")
+    sid_16 = answer(approved, "SID-16", 3, by=owner, verdict="sesuai")
+    Evidence.objects.create(
+        answer=sid_16,
+        kind="file",
+        file="evidence/test/sk-inovasi.pdf",
+        original_name="SK Inovasi.pdf",
+        document_number="800/12/2024",
+        document_date=datetime.date(2024, 1, 15),
+        subject="Surat Keputusan Inovasi",
+        created_by=owner,
+    )
+    answer(approved, "SID-35", 2, by=owner)
+    answer(approved, "SID-33", 1, by=owner, group="orang", verdict="tidak_sesuai", verified_level=0)
+    submitted = make_entry(
+        open_cycle, agency_b, owner, "Sekolah Ramah Anak", "submitted", urusan="Pendidikan"
+    )
+    answer(submitted, "SID-17", 1, by=owner)
+    draft = make_entry(open_cycle, kel_1, owner, "Kelurahan Bersih", "draft")
+    answer(draft, "SID-16", 3, by=owner)
+    rejected = make_entry(open_cycle, kec_2, owner, "Pasar Tertib", "rejected")
+    answer(rejected, "SID-16", 3, by=owner, verdict="sesuai")
+
+    elsewhere = Agency.objects.create(
+        region=other_region, code="PD-RAHASIA", name="Dinas Rahasia Makassar", kind="perangkat_daerah"
+    )
+    other_cycle = Cycle.objects.create(
+        region=other_region,
+        year=2024,
+        edition=open_cycle.edition,
+        submission_opens=open_cycle.submission_opens,
+        submission_closes=open_cycle.submission_closes,
+        review_opens=open_cycle.review_opens,
+        review_closes=open_cycle.review_closes,
+    )
+    stranger = make_person("stranger@example.org", Role.INNOVATOR, other_region, [elsewhere])
+    hidden = make_entry(other_cycle, elsewhere, stranger, "Inovasi Rahasia", "approved")
+    answer(hidden, "SID-16", 3, by=stranger, verdict="sesuai")
+    return open_cycle
+
+
+def listed(response) -> list[tuple[str, str]]:
+    return [(row.agency_code, row.state) for row in response.context["rows"]]
+
+
+def test_board_lists_every_active_agency_of_the_region_with_its_state(world, reviewer):
+    response = client_for(reviewer).get(reverse(BOARD))
+    assert response.status_code == 200
+    # Top kinds first (perangkat daerah, then kecamatan), each kelurahan after its kecamatan's name order.
+    assert listed(response) == [
+        ("PD-DINKES", "approved"),
+        ("PD-DIKBUD", "submitted"),
+        ("KEC-BCK", "none"),
+        ("KEC-UJG", "rejected"),
+        ("KEL-LMO", "draft"),
+        ("KEL-LPD", "none"),
+    ]
+    html = response.content.decode()
+    assert "Dinas Lama" not in html  # inactive
+    assert "Rahasia" not in html  # another region
+
+
+def test_board_shows_the_innovation_and_both_kematangan(world, reviewer):
+    rows = {row.agency_code: row for row in client_for(reviewer).get(reverse(BOARD)).context["rows"]}
+    # By hand: SID-16 bobot 3 × 3 = 9 (Sesuai), SID-35 bobot 4 × 2 = 8 (not reviewed: 0 verified),
+    # SID-33 bobot 3 × 1 = 3 (Tidak Sesuai at level 0: 0 verified).
+    assert (rows["PD-DINKES"].innovation, rows["PD-DINKES"].claimed, rows["PD-DINKES"].verified) == (
+        "Posyandu Digital",
+        Decimal(20),
+        Decimal(9),
+    )
+    assert (rows["KEC-BCK"].entry_pk, rows["KEC-BCK"].claimed, rows["KEC-BCK"].innovation) == (None, None, "")
+    # The same figures as the index engine's, for every entry.
+    index = {item.facts.pk: item for item in cycle_index(world).innovations}
+    for row in rows.values():
+        if row.entry_pk:
+            assert (row.claimed, row.verified) == (
+                index[row.entry_pk].self_assessed.kematangan,
+                index[row.entry_pk].verified.kematangan,
+            )
+
+
+def test_board_summary_counts_complied_agencies_per_kind(world, admin_user):
+    response = client_for(admin_user).get(reverse(BOARD))
+    by_kind = {item["kind"]: (item["total"], item["with_entry"]) for item in response.context["by_kind"]}
+    # Complied: submitted and neither draft nor rejected. PD: approved + submitted of 2 active (the inactive
+    # one is not counted); kecamatan: rejected only; kelurahan: a draft only.
+    assert by_kind == {"Perangkat daerah": (2, 2), "Kecamatan": (2, 0), "Kelurahan": (2, 0)}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"kind": "kelurahan"}, ["KEL-LMO", "KEL-LPD"]),
+        ({"kecamatan": "KEC-BCK"}, ["KEC-BCK", "KEL-LMO"]),
+        ({"state": "none"}, ["KEC-BCK", "KEL-LPD"]),
+        ({"state": "approved"}, ["PD-DINKES"]),
+        ({"state": "draft", "kind": "kelurahan"}, ["KEL-LMO"]),
+        ({"q": "ramah"}, ["PD-DIKBUD"]),  # innovation name
+        ({"q": "lapadde"}, ["KEL-LPD"]),  # agency name
+        ({"q": "rahasia"}, []),  # another region's innovation
+    ],
+)
+def test_board_filters(world, reviewer, query, expected):
+    if "kecamatan" in query:
+        query = {**query, "kecamatan": Agency.objects.get(code=query["kecamatan"]).pk}
+    response = client_for(reviewer).get(reverse(BOARD), query)
+    assert [code for code, _state in listed(response)] == expected
+    assert not response.context["filter"].errors
+
+
+@pytest.mark.parametrize(
+    "query", [{"state": "lost"}, {"kind": "desa"}, {"kecamatan": "999999"}, {"tahun": "1999"}, {"tahun": "x"}]
+)
+def test_board_invalid_filter_is_shown_and_lists_nothing(world, reviewer, query):
+    response = client_for(reviewer).get(reverse(BOARD), query)
+    assert response.status_code == 200
+    assert response.context["filter"].errors
+    assert listed(response) == []
+    assert "Beberapa nilai filter tidak valid" in response.content.decode()
+    assert 'data-testid="export-buttons"' not in response.content.decode()
+
+
+def test_board_kecamatan_of_another_region_is_an_invalid_filter(world, reviewer, other_region):
+    foreign = Agency.objects.create(
+        region=other_region, code="KEC-X", name="Kecamatan Asing", kind="kecamatan"
+    )
+    response = client_for(reviewer).get(reverse(BOARD), {"kecamatan": foreign.pk})
+    assert "kecamatan" in response.context["filter"].errors
+    assert listed(response) == []
+
+
+def test_board_year_chooses_the_cycle(world, region, agency_a, owner, reviewer):
+    earlier = Cycle.objects.create(
+        region=region,
+        year=2023,
+        edition=world.edition,
+        submission_opens=datetime.date(2023, 6, 1),
+        submission_closes=datetime.date(2023, 8, 1),
+        review_opens=datetime.date(2023, 6, 1),
+        review_closes=datetime.date(2023, 9, 1),
+    )
+    make_entry(earlier, agency_a, owner, "Posyandu Lama", "approved")
+    response = client_for(reviewer).get(reverse(BOARD), {"tahun": "2023"})
+    assert response.context["cycle"] == earlier
+    assert [code for code, state in listed(response) if state != "none"] == ["PD-DINKES"]
+    assert response.context["rows"][0].innovation == "Posyandu Lama"
+    assert client_for(reviewer).get(reverse(BOARD)).context["cycle"] == world  # the current cycle by default
+
+
+def test_board_sorts(world, reviewer):
+    response = client_for(reviewer).get(reverse(BOARD), {"ordering": "-agency"})
+    names = [row.agency for row in response.context["rows"]]
+    assert names == sorted(names, reverse=True)
+    response = client_for(reviewer).get(reverse(BOARD), {"ordering": "state", "kind": "kecamatan"})
+    assert listed(response) == [("KEC-BCK", "none"), ("KEC-UJG", "rejected")]  # NULL state first
+
+
+def test_board_pages(world, region, reviewer, monkeypatch):
+    from reports import compliance_views
+
+    monkeypatch.setattr(compliance_views, "PAGE_SIZE", 4)
+    client = client_for(reviewer)
+    first = listed(client.get(reverse(BOARD)))
+    second = listed(client.get(reverse(BOARD), {"page": 2}))
+    assert len(first) == 4 and len(second) == 2
+    assert {code for code, _ in first} | {code for code, _ in second} == set(
+        Agency.objects.filter(region=region, is_active=True).values_list("code", flat=True)
+    )
+
+
+def test_board_export_buttons_carry_the_filter(world, reviewer):
+    kecamatan = Agency.objects.get(code="KEC-BCK").pk
+    html = client_for(reviewer).get(reverse(BOARD), {"kecamatan": kecamatan, "page": 1}).content.decode()
+    for fmt in ("xlsx", "csv", "pdf"):
+        assert f'href="{reverse("compliance_export", args=[fmt])}?kecamatan={kecamatan}"' in html
+
+
+def test_board_permissions(world, client, owner, reviewer, admin_user):
+    response = client.get(reverse(BOARD))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert client_for(owner).get(reverse(BOARD)).status_code == 403
+    assert client_for(reviewer).get(reverse(BOARD)).status_code == 200
+    assert client_for(admin_user).get(reverse(BOARD)).status_code == 200
+
+
+def test_board_of_a_region_without_cycle(region, agency_a, reviewer):
+    response = client_for(reviewer).get(reverse(BOARD))
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert 'data-testid="no-cycle"' in response.content.decode()
+
+
+def test_board_query_count_does_not_grow_with_rows(
+    open_cycle, region, owner, reviewer, django_assert_num_queries
+):
+    client = client_for(reviewer)
+    agency = Agency.objects.create(region=region, code="KEC-1", name="Kecamatan 1", kind="kecamatan")
+    entry = make_entry(open_cycle, agency, owner, "Satu", "submitted")
+    answer(entry, "SID-16", 2, by=owner)
+    with django_assert_num_queries(12):
+        response = client.get(reverse(BOARD), {"kind": "kecamatan"})
+    assert len(response.context["rows"]) == 1
+    for number in (2, 3):
+        agency = Agency.objects.create(
+            region=region, code=f"KEC-{number}", name=f"Kecamatan {number}", kind="kecamatan"
+        )
+        entry = make_entry(open_cycle, agency, owner, f"Inovasi {number}", "approved")
+        answer(entry, "SID-16", 2, by=owner, verdict="sesuai")
+    with django_assert_num_queries(12):
+        response = client.get(reverse(BOARD), {"kind": "kecamatan"})
+    assert len(response.context["rows"]) == 3
+
+
+# --- the export log page --------------------------------------------------------------------------------------
+
+
+def log_row(cycle, user, name):
+    return ExportLog.objects.create(
+        cycle=cycle,
+        edition=cycle.edition,
+        created_by=user,
+        format="xlsx",
+        filename=name,
+        size=10,
+        checksum="a" * 64,
+        row_count=1,
+        claimed_iid=Decimal("3.58"),
+        verified_iid=Decimal("2.31"),
+    )
+
+
+def test_export_log_lists_the_region_files_only(world, reviewer, other_region):
+    log_row(world, reviewer, "kepatuhan-ini.xlsx")
+    log_row(world, None, "dari-perintah.xlsx")
+    log_row(Cycle.objects.get(region=other_region), None, "kepatuhan-rahasia.xlsx")
+    response = client_for(reviewer).get(reverse("export_log"))
+    html = response.content.decode()
+    assert [log.filename for log in response.context["page"]] == ["dari-perintah.xlsx", "kepatuhan-ini.xlsx"]
+    assert "kepatuhan-rahasia" not in html
+    assert html.count('data-testid="by-command"') == 1
+
+
+def test_export_log_permissions(world, client, owner, admin_user):
+    response = client.get(reverse("export_log"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert client_for(owner).get(reverse("export_log")).status_code == 403
+    assert client_for(admin_user).get(reverse("export_log")).status_code == 200
+
+
+def test_export_log_query_count_does_not_grow(open_cycle, reviewer, admin_user, django_assert_num_queries):
+    client = client_for(reviewer)
+    log_row(open_cycle, admin_user, "satu.xlsx")
+    with django_assert_num_queries(6):
+        response = client.get(reverse("export_log"))
+    assert len(response.context["page"]) == 1
+    log_row(open_cycle, reviewer, "dua.xlsx")
+    log_row(open_cycle, None, "tiga.xlsx")
+    with django_assert_num_queries(6):
+        response = client.get(reverse("export_log"))
+    assert len(response.context["page"]) == 3
+
+
+def test_export_log_is_read_only_in_the_admin(world, admin_user):
+    from django.contrib.admin.sites import site
+
+    from reports.admin import ExportLogAdmin
+
+    model_admin = ExportLogAdmin(ExportLog, site)
+    request = type("Request", (), {"user": admin_user})()
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, None)
+    assert not model_admin.has_delete_permission(request, None)
