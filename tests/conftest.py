@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from agencies.models import Agency, Region, Role, User
-from registry.models import Cycle
+from registry.models import Answer, Cycle, Evidence, SpdProfile
 from scoring.models import Edition
 
 
@@ -52,6 +52,22 @@ def agency_b(region):
         name="Dinas Pendidikan dan Kebudayaan",
         kind=Agency.Kind.PERANGKAT_DAERAH,
     )
+
+
+def make_answer(owner, code, level, *, by, evidence=True, verdict="", verified_level=0, group=""):
+    """An answer of an entry (or the SPD profile) to one row, with a link as its evidence unless told otherwise."""
+    fields = {"spd_profile": owner} if isinstance(owner, SpdProfile) else {"innovation": owner}
+    row = Answer.objects.create(
+        indicator=owner.cycle.edition.indicators.get(code=code),
+        level=level,
+        verdict=verdict,
+        verified_level=verified_level,
+        option_group=group,
+        **fields,
+    )
+    if evidence:
+        Evidence.objects.create(answer=row, kind="link", url=f"https://example.org/{code}.pdf", created_by=by)
+    return row
 
 
 def make_person(email, role, region, agencies=(), **extra):

@@ -7,29 +7,14 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency, Role
-from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
+from registry.models import Cycle, Evidence, Innovation, SpdProfile
 from reports.models import ExportLog
 from scoring.collect import cycle_index
-from tests.conftest import client_for, make_person
+from tests.conftest import client_for, make_answer, make_person
 
 pytestmark = pytest.mark.django_db
 
 BOARD = "compliance_board"
-
-
-def answer(owner, code, level, *, by, evidence=True, verdict="", verified_level=0, group=""):
-    fields = {"spd_profile": owner} if isinstance(owner, SpdProfile) else {"innovation": owner}
-    row = Answer.objects.create(
-        indicator=owner.cycle.edition.indicators.get(code=code),
-        level=level,
-        verdict=verdict,
-        verified_level=verified_level,
-        option_group=group,
-        **fields,
-    )
-    if evidence:
-        Evidence.objects.create(answer=row, kind="link", url=f"https://example.org/{code}.pdf", created_by=by)
-    return row
 
 
 def make_entry(cycle, agency, by, name, status, *, urusan="", stage="penerapan"):
@@ -62,12 +47,12 @@ def build_world(open_cycle, region, other_region, agency_a, agency_b, owner):
     )
 
     spd = SpdProfile.objects.create(cycle=open_cycle)
-    answer(spd, "SPD-01", 3, by=owner, verdict="sesuai")
-    answer(spd, "SPD-06", 2, by=owner, verdict="tidak_sesuai", verified_level=1)
-    answer(spd, "SPD-12", 2, by=owner, evidence=False, verdict="sesuai")
+    make_answer(spd, "SPD-01", 3, by=owner, verdict="sesuai")
+    make_answer(spd, "SPD-06", 2, by=owner, verdict="tidak_sesuai", verified_level=1)
+    make_answer(spd, "SPD-12", 2, by=owner, evidence=False, verdict="sesuai")
 
     approved = make_entry(open_cycle, agency_a, owner, "Posyandu Digital", "approved", urusan="Kesehatan")
-    sid_16 = answer(approved, "SID-16", 3, by=owner, verdict="sesuai")
+    sid_16 = make_answer(approved, "SID-16", 3, by=owner, verdict="sesuai")
     Evidence.objects.create(
         answer=sid_16,
         kind="file",
@@ -78,16 +63,16 @@ def build_world(open_cycle, region, other_region, agency_a, agency_b, owner):
         subject="Surat Keputusan Inovasi",
         created_by=owner,
     )
-    answer(approved, "SID-35", 2, by=owner)
-    answer(approved, "SID-33", 1, by=owner, group="orang", verdict="tidak_sesuai", verified_level=0)
+    make_answer(approved, "SID-35", 2, by=owner)
+    make_answer(approved, "SID-33", 1, by=owner, group="orang", verdict="tidak_sesuai", verified_level=0)
     submitted = make_entry(
         open_cycle, agency_b, owner, "Sekolah Ramah Anak", "submitted", urusan="Pendidikan"
     )
-    answer(submitted, "SID-17", 1, by=owner)
+    make_answer(submitted, "SID-17", 1, by=owner)
     draft = make_entry(open_cycle, kel_1, owner, "Kelurahan Bersih", "draft")
-    answer(draft, "SID-16", 3, by=owner)
+    make_answer(draft, "SID-16", 3, by=owner)
     rejected = make_entry(open_cycle, kec_2, owner, "Pasar Tertib", "rejected")
-    answer(rejected, "SID-16", 3, by=owner, verdict="sesuai")
+    make_answer(rejected, "SID-16", 3, by=owner, verdict="sesuai")
 
     elsewhere = Agency.objects.create(
         region=other_region, code="PD-RAHASIA", name="Dinas Rahasia Makassar", kind="perangkat_daerah"
@@ -103,7 +88,7 @@ def build_world(open_cycle, region, other_region, agency_a, agency_b, owner):
     )
     stranger = make_person("stranger@example.org", Role.INNOVATOR, other_region, [elsewhere])
     hidden = make_entry(other_cycle, elsewhere, stranger, "Inovasi Rahasia", "approved")
-    answer(hidden, "SID-16", 3, by=stranger, verdict="sesuai")
+    make_answer(hidden, "SID-16", 3, by=stranger, verdict="sesuai")
     return open_cycle
 
 
@@ -265,7 +250,7 @@ def test_board_query_count_does_not_grow_with_rows(
     client = client_for(reviewer)
     agency = Agency.objects.create(region=region, code="KEC-1", name="Kecamatan 1", kind="kecamatan")
     entry = make_entry(open_cycle, agency, owner, "Satu", "submitted")
-    answer(entry, "SID-16", 2, by=owner)
+    make_answer(entry, "SID-16", 2, by=owner)
     with django_assert_num_queries(12):
         response = client.get(reverse(BOARD), {"kind": "kecamatan"})
     assert len(response.context["rows"]) == 1
@@ -274,7 +259,7 @@ def test_board_query_count_does_not_grow_with_rows(
             region=region, code=f"KEC-{number}", name=f"Kecamatan {number}", kind="kecamatan"
         )
         entry = make_entry(open_cycle, agency, owner, f"Inovasi {number}", "approved")
-        answer(entry, "SID-16", 2, by=owner, verdict="sesuai")
+        make_answer(entry, "SID-16", 2, by=owner, verdict="sesuai")
     with django_assert_num_queries(12):
         response = client.get(reverse(BOARD), {"kind": "kecamatan"})
     assert len(response.context["rows"]) == 3

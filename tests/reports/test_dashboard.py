@@ -8,29 +8,14 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
-from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
+from registry.models import Cycle, Innovation, SpdProfile
 from reports.dashboard_views import variable_figures
 from scoring.collect import cycle_gains, cycle_index
-from tests.conftest import client_for
+from tests.conftest import client_for, make_answer
 
 pytestmark = pytest.mark.django_db
 
 URL = "/laporan/"
-
-
-def answer(owner, code, level, *, by, evidence=True, verdict="", verified_level=0, group=""):
-    fields = {"spd_profile": owner} if isinstance(owner, SpdProfile) else {"innovation": owner}
-    row = Answer.objects.create(
-        indicator=owner.cycle.edition.indicators.get(code=code),
-        level=level,
-        verdict=verdict,
-        verified_level=verified_level,
-        option_group=group,
-        **fields,
-    )
-    if evidence:
-        Evidence.objects.create(answer=row, kind="link", url="https://example.org/bukti.pdf", created_by=by)
-    return row
 
 
 def innovation(cycle, agency, by, name, status, *, urusan="", stage="penerapan"):
@@ -43,15 +28,15 @@ def innovation(cycle, agency, by, name, status, *, urusan="", stage="penerapan")
 def scenario(open_cycle, agency_a, agency_b, owner):
     """Worked by hand in the tests below (weights from catalogue-2024.yaml)."""
     spd = SpdProfile.objects.create(cycle=open_cycle)
-    answer(spd, "SPD-01", 3, by=owner, verdict="sesuai")  # Institusi, bobot 1: 3 claimed, 3 verified
+    make_answer(spd, "SPD-01", 3, by=owner, verdict="sesuai")  # Institusi, bobot 1: 3 claimed, 3 verified
     # Sumber Daya Manusia, bobot 2: 4 claimed, 2 verified.
-    answer(spd, "SPD-12", 2, by=owner, verdict="tidak_sesuai", verified_level=1)
+    make_answer(spd, "SPD-12", 2, by=owner, verdict="tidak_sesuai", verified_level=1)
     posyandu = innovation(open_cycle, agency_a, owner, "Posyandu Digital", "approved", urusan="Kesehatan")
-    answer(posyandu, "SID-16", 3, by=owner, verdict="sesuai")  # Infrastruktur, bobot 3: 9 and 9
+    make_answer(posyandu, "SID-16", 3, by=owner, verdict="sesuai")  # Infrastruktur, bobot 3: 9 and 9
     # Jumlah Inovasi dan Hasil Kreatif, bobot 4: 8 claimed, no verdict yet so 0 verified (D2).
-    answer(posyandu, "SID-35", 2, by=owner)
+    make_answer(posyandu, "SID-35", 2, by=owner)
     sekolah = innovation(open_cycle, agency_b, owner, "Sekolah Ramah Anak", "submitted", urusan="Pendidikan")
-    answer(sekolah, "SID-17", 1, by=owner)  # Infrastruktur, bobot 2: 2 claimed, not approved
+    make_answer(sekolah, "SID-17", 1, by=owner)  # Infrastruktur, bobot 2: 2 claimed, not approved
     return open_cycle
 
 
@@ -139,8 +124,8 @@ def test_dashboard_figures_equal_cycle_index(scenario, admin_user):
 def test_dashboard_innovations_are_sorted_by_claimed_kematangan(scenario, region, owner, reviewer):
     third = Agency.objects.create(region=region, code="KEC-1", name="Kecamatan Bacukiki", kind="kecamatan")
     draft = innovation(scenario, third, owner, "Lorong Sehat", "draft")
-    answer(draft, "SID-16", 3, by=owner)
-    answer(draft, "SID-17", 3, by=owner)  # 9 + 6 = 15: between the two others
+    make_answer(draft, "SID-16", 3, by=owner)
+    make_answer(draft, "SID-17", 3, by=owner)  # 9 + 6 = 15: between the two others
     names = [row.score.facts.name for row in client_for(reviewer).get(URL).context["innovations"]]
     assert names == ["Posyandu Digital", "Lorong Sehat", "Sekolah Ramah Anak"]
 
@@ -233,8 +218,8 @@ def test_dashboard_query_count_does_not_grow_with_innovations(
             region=region, code=f"X-{number}", name=f"X {number}", kind="kecamatan"
         )
         entry = innovation(open_cycle, agency, owner, f"Inovasi {number}", "approved", urusan="Kesehatan")
-        answer(entry, "SID-16", 2, by=owner, verdict="sesuai")
-        answer(entry, "SID-20", 1, by=owner)
+        make_answer(entry, "SID-16", 2, by=owner, verdict="sesuai")
+        make_answer(entry, "SID-20", 1, by=owner)
 
     add(0)
     # session, user, cycles, region (also for the navigation bar), current cycle, 3 × index,
