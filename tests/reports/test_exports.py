@@ -19,8 +19,8 @@ from reports.exports import _csv_text, cell_xml
 from reports.models import ExportLog
 from scoring.collect import cycle_index, gather_inputs
 from scoring.index import compute_index
-from tests.conftest import client_for
-from tests.reports.test_compliance import answer, build_world, make_entry
+from tests.conftest import client_for, make_answer
+from tests.reports.test_compliance import build_world, make_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -459,8 +459,8 @@ def stages(world, region, owner):
             region=region, code=f"PD-X{number}", name=f"Dinas X{number}", kind="perangkat_daerah"
         )
         entry = make_entry(world, agency, owner, f"Inovasi X{number}", status, stage=stage)
-        answer(entry, "SID-16", level, by=owner, verdict="sesuai")
-        answer(entry, "SID-35", 1, by=owner, verdict="tidak_sesuai", verified_level=0)
+        make_answer(entry, "SID-16", level, by=owner, verdict="sesuai")
+        make_answer(entry, "SID-35", 1, by=owner, verdict="tidak_sesuai", verified_level=0)
     return world
 
 
