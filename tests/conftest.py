@@ -70,6 +70,19 @@ def make_answer(owner, code, level, *, by, evidence=True, verdict="", verified_l
     return row
 
 
+def make_cycle(region, year: int, edition) -> Cycle:
+    """A cycle of another year, with the usual June to September windows of that year."""
+    return Cycle.objects.create(
+        region=region,
+        year=year,
+        edition=edition,
+        submission_opens=datetime.date(year, 6, 1),
+        submission_closes=datetime.date(year, 8, 1),
+        review_opens=datetime.date(year, 6, 1),
+        review_closes=datetime.date(year, 9, 1),
+    )
+
+
 def make_person(email, role, region, agencies=(), **extra):
     person = User.objects.create_user(
         email=email,

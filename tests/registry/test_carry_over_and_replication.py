@@ -4,8 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from registry.models import Answer, Cycle, Evidence, Innovation
-from tests.conftest import client_for
+from registry.models import Answer, Evidence, Innovation
+from tests.conftest import client_for, make_cycle
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -19,15 +19,7 @@ def private_media(settings, tmp_path):
 @pytest.fixture
 def last_year(open_cycle, agency_a, owner):
     """The agency's 2023 innovation with a recent PDF, a recent link and an old document."""
-    cycle_2023 = Cycle.objects.create(
-        region=open_cycle.region,
-        year=2023,
-        edition=open_cycle.edition,
-        submission_opens=datetime.date(2023, 6, 1),
-        submission_closes=datetime.date(2023, 8, 1),
-        review_opens=datetime.date(2023, 6, 1),
-        review_closes=datetime.date(2023, 9, 1),
-    )
+    cycle_2023 = make_cycle(open_cycle.region, 2023, open_cycle.edition)
     old = Innovation.objects.create(
         cycle=cycle_2023,
         agency=agency_a,

@@ -10,7 +10,7 @@ from agencies.models import Agency, Role
 from registry.models import Cycle, Evidence, Innovation, SpdProfile
 from reports.models import ExportLog
 from scoring.collect import cycle_index
-from tests.conftest import client_for, make_answer, make_person
+from tests.conftest import client_for, make_answer, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -184,15 +184,7 @@ def test_board_kecamatan_of_another_region_is_an_invalid_filter(world, reviewer,
 
 
 def test_board_year_chooses_the_cycle(world, region, agency_a, owner, reviewer):
-    earlier = Cycle.objects.create(
-        region=region,
-        year=2023,
-        edition=world.edition,
-        submission_opens=datetime.date(2023, 6, 1),
-        submission_closes=datetime.date(2023, 8, 1),
-        review_opens=datetime.date(2023, 6, 1),
-        review_closes=datetime.date(2023, 9, 1),
-    )
+    earlier = make_cycle(region, 2023, world.edition)
     make_entry(earlier, agency_a, owner, "Posyandu Lama", "approved")
     response = client_for(reviewer).get(reverse(BOARD), {"tahun": "2023"})
     assert response.context["cycle"] == earlier

@@ -11,7 +11,7 @@ from agencies.models import Agency
 from registry.models import Cycle, Innovation, SpdProfile
 from reports.dashboard_views import variable_figures
 from scoring.collect import cycle_gains, cycle_index
-from tests.conftest import client_for, make_answer
+from tests.conftest import client_for, make_answer, make_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -240,15 +240,7 @@ def test_dashboard_query_count_grows_by_three_per_cycle(
     client = client_for(reviewer)
     with django_assert_num_queries(13):
         client.get(URL)
-    Cycle.objects.create(
-        region=region,
-        year=2023,
-        edition=open_cycle.edition,
-        submission_opens=datetime.date(2023, 6, 1),
-        submission_closes=datetime.date(2023, 8, 1),
-        review_opens=datetime.date(2023, 6, 1),
-        review_closes=datetime.date(2023, 9, 1),
-    )
+    make_cycle(region, 2023, open_cycle.edition)
     with django_assert_num_queries(16):
         client.get(URL)
 
@@ -273,15 +265,7 @@ def test_dashboard_year_of_another_region_is_404(scenario, other_region, agency_
     from tests.conftest import make_person
 
     # Data that could leak: the other region's 2022 cycle with an innovation.
-    other = Cycle.objects.create(
-        region=other_region,
-        year=2022,
-        edition=scenario.edition,
-        submission_opens=datetime.date(2022, 6, 1),
-        submission_closes=datetime.date(2022, 8, 1),
-        review_opens=datetime.date(2022, 6, 1),
-        review_closes=datetime.date(2022, 9, 1),
-    )
+    other = make_cycle(other_region, 2022, scenario.edition)
     makassar = Agency.objects.create(
         region=other_region, code="PD-X", name="Dinas Rahasia", kind="perangkat_daerah"
     )

@@ -18,7 +18,7 @@ from registry.models import Answer, Evidence, Innovation, SpdProfile
 from reports import handoff
 from reports.models import ExportLog, HandoffPackage
 from scoring.collect import cycle_index
-from tests.conftest import client_for, make_person
+from tests.conftest import client_for, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 Status = HandoffPackage.Status
@@ -512,17 +512,8 @@ def test_unfinished_package_has_nothing_to_download(open_cycle, admin_user):
 
 
 def test_page_lists_the_packages_of_the_chosen_year_with_status(package, open_cycle, region, admin_user):
-    from registry.models import Cycle
 
-    older = Cycle.objects.create(
-        region=region,
-        year=2023,
-        edition=open_cycle.edition,
-        submission_opens=datetime.date(2023, 6, 1),
-        submission_closes=datetime.date(2023, 8, 1),
-        review_opens=datetime.date(2023, 6, 1),
-        review_closes=datetime.date(2023, 9, 1),
-    )
+    older = make_cycle(region, 2023, open_cycle.edition)
     client = client_for(admin_user)
     current = client.get(reverse("handoff"))
     assert current.context["cycle"] == open_cycle and len(current.context["packages"]) == 1

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Role, User
-from registry.models import Answer, Cycle, Evidence, Innovation, ReviewEvent
+from registry.models import Answer, Evidence, Innovation, ReviewEvent
 from scoring.models import Edition
-from tests.conftest import client_for, make_person
+from tests.conftest import client_for, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -31,15 +31,7 @@ def makassar(other_region):
     edition = Edition.objects.create(
         year=2023, version=1, title="IID 2023", source_text="test", checksum="1" * 64
     )
-    cycle = Cycle.objects.create(
-        region=other_region,
-        year=2023,
-        edition=edition,
-        submission_opens=datetime.date(2023, 6, 1),
-        submission_closes=datetime.date(2023, 8, 1),
-        review_opens=datetime.date(2023, 6, 1),
-        review_closes=datetime.date(2023, 9, 1),
-    )
+    cycle = make_cycle(other_region, 2023, edition)
     agency = Agency.objects.create(
         region=other_region, code="KEC-TAMALATE", name="Kecamatan Tamalate", kind=Agency.Kind.KECAMATAN
     )
@@ -358,15 +350,7 @@ def test_showcase_counts_the_agencies_that_replicated_an_innovation(approved_ent
         nearby, approved_entry.cycle, "Posyandu Sosial", status="draft", replicated_from=approved_entry
     )
     copy = innovation(makassar_agency, makassar_cycle, "Posyandu Tamalate", replicated_from=approved_entry)
-    later = Cycle.objects.create(
-        region=makassar_cycle.region,
-        year=2025,
-        edition=makassar_cycle.edition,
-        submission_opens=datetime.date(2025, 6, 1),
-        submission_closes=datetime.date(2025, 8, 1),
-        review_opens=datetime.date(2025, 6, 1),
-        review_closes=datetime.date(2025, 9, 1),
-    )
+    later = make_cycle(makassar_cycle.region, 2025, makassar_cycle.edition)
     # The same agency replicating again the next year is still one agency.
     Innovation.objects.create(
         cycle=later,
