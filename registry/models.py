@@ -25,14 +25,21 @@ class CycleQuerySet(models.QuerySet):
     def current_for(self, region, today: datetime.date | None = None):
         """The cycle whose windows include today, else the latest one."""
         today = today or timezone.localdate()
-        cycles = (
+        running = Q(submission_opens__lte=today, review_closes__gte=today)
+        return (
             self.filter(region=region)
             .select_related("edition")
             .defer("edition__source_text")
-            .order_by("-year")
+            .annotate(
+                running=models.Case(
+                    models.When(running, then=models.Value(True)),
+                    default=models.Value(False),
+                    output_field=models.BooleanField(),
+                )
+            )
+            .order_by("-running", "-year")
+            .first()
         )
-        running = cycles.filter(submission_opens__lte=today, review_closes__gte=today).first()
-        return running or cycles.first()
 
 
 class Cycle(models.Model):
@@ -127,6 +134,31 @@ class InnovationQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status=Innovation.Status.APPROVED)
+
+    def queue_columns(self):
+        """What the review queue shows of each entry, with its rows that have an option and evidence.
+
+        Meant for one page of entries at a time: the count is a subquery per entry, and an EXISTS
+        rather than a join (joined, PostgreSQL hashes the whole evidence table).
+        """
+        filled_rows = (
+            Answer.objects.filter(innovation=models.OuterRef("pk"), level__isnull=False)
+            .filter(models.Exists(Evidence.objects.filter(answer=models.OuterRef("pk"))))
+            .order_by()
+            .values("innovation")
+            .annotate(rows=models.Count("pk"))
+            .values("rows")
+        )
+        return self.values(
+            "pk",
+            "name",
+            "status",
+            "submitted_at",
+            "agency__name",
+            "agency__parent__name",
+            "assigned_reviewer__full_name",
+            filled=Coalesce(models.Subquery(filled_rows), 0),
+        )
 
     def _has_every_row(self, indicator_ids):
         # One EXISTS per row rather than a count per entry: each is a lookup on the

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,17 +21,6 @@ from scoring.index import InnovationInput, kematangan, spd_score
 from scoring.models import IndicatorOption
 
 PAGE_SIZE = 50
-
-
-QUEUE_COLUMNS = (
-    "pk",
-    "name",
-    "status",
-    "submitted_at",
-    "agency__name",
-    "agency__parent__name",
-    "assigned_reviewer__full_name",
-)
 
 
 @bappeda_required
@@ -55,20 +44,12 @@ def review_queue(request):
     # agencies and reviewers of every entry before sorting costs more than the page itself.
     page = Paginator(queue.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list.values_list("pk", flat=True))
-    columns = {row["pk"]: row for row in Innovation.objects.filter(pk__in=ids).values(*QUEUE_COLUMNS)}
-    # EXISTS rather than a join: joined, PostgreSQL hashes the whole evidence table for 50 entries.
-    filled = dict(
-        Answer.objects.filter(innovation__in=ids, level__isnull=False)
-        .filter(Exists(Evidence.objects.filter(answer=OuterRef("pk"))))
-        .values("innovation")
-        .annotate(rows=Count("pk"))
-        .values_list("innovation", "rows")
-    )
+    columns = {row["pk"]: row for row in Innovation.objects.filter(pk__in=ids).queue_columns()}
     labels = dict(Innovation.Status.choices)
     rows = []
     for pk in ids:
         row = columns[pk]
-        row["filled"], row["status_label"] = filled.get(pk, 0), labels[row["status"]]
+        row["status_label"] = labels[row["status"]]
         rows.append(row)
     return render(
         request,

@@ -1,5 +1,8 @@
+from html import escape
+
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -36,19 +39,17 @@ def attr_of(obj, name: str):
     return getattr(obj, name)
 
 
-def _options(choices, selected: set[str]):
+def _options(choices, selected: set[str]) -> str:
+    """The `<option>`s of a select, every value and label escaped (the urusan list has dozens)."""
+    parts = []
     for value, label in choices:
         if isinstance(label, (list, tuple)):  # an option group
-            yield format_html('<optgroup label="{}">{}</optgroup>', value, _joined(label, selected))
+            parts.append(f'<optgroup label="{escape(str(value))}">{_options(label, selected)}</optgroup>')
         else:
             value = "" if value is None else str(value)
-            yield format_html(
-                '<option value="{}"{}>{}</option>', value, " selected" if value in selected else "", label
-            )
-
-
-def _joined(choices, selected):
-    return format_html_join("", "{}", ((option,) for option in _options(choices, selected)))
+            chosen = " selected" if value in selected else ""
+            parts.append(f'<option value="{escape(value)}"{chosen}>{escape(str(label))}</option>')
+    return "".join(parts)
 
 
 @register.filter
@@ -59,9 +60,12 @@ def filter_select(bound_field):
     renderer's per-option templates was most of the review queue's time.
     """
     widget = bound_field.field.widget
-    if getattr(widget, "allow_multiple_selected", False):
+    value = bound_field.value()
+    # A sort order of several fields (django-filter's CSV select) is shown as the text the user typed.
+    several = isinstance(value, list) and len(value) > 1
+    if getattr(widget, "allow_multiple_selected", False) or several:
         return _with_class(bound_field, "form-select")
-    formatted = widget.format_value(bound_field.value())
+    formatted = widget.format_value(value)
     selected = {str(value) for value in formatted} if isinstance(formatted, list) else {str(formatted)}
     css = "form-select is-invalid" if bound_field.errors else "form-select"
     return format_html(
@@ -69,7 +73,7 @@ def filter_select(bound_field):
         bound_field.html_name,
         bound_field.auto_id,
         css,
-        _joined(widget.choices, selected),
+        mark_safe(_options(widget.choices, selected)),  # escaped in _options
     )
 
 

@@ -124,3 +124,23 @@ def test_deactivated_person_cannot_reach_anything(urls, owner):
     owner.save()
     response = client.get(urls["agency_detail"])
     assert response.status_code == 302
+
+
+def test_the_signed_in_person_comes_with_their_region(client, owner, django_assert_num_queries):
+    # Every page reads the region (navigation bar, scoping): it is loaded with the person, not after.
+    from django.contrib.auth import get_user
+
+    client.force_login(owner)
+    request = client.get(reverse("home")).wsgi_request
+    request.user = None
+    with django_assert_num_queries(1):  # the person with their region (the session is already read)
+        user = get_user(request)
+        assert user.region.name == "Kota Parepare"
+
+
+def test_a_deactivated_person_is_signed_out(client, owner):
+    client.force_login(owner)
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]

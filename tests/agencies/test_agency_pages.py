@@ -20,10 +20,10 @@ def add_agencies(region, count, start=0):
 def test_agency_list_query_count_does_not_grow(admin_user, region, django_assert_num_queries):
     client = client_for(admin_user)
     add_agencies(region, 1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("agency_list"))
     add_agencies(region, 2, start=1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("agency_list"))
     assert len(response.context["page"]) == 6
 
@@ -50,10 +50,10 @@ def test_home_query_count_for_an_innovator_does_not_grow(region, cycle_2024, dja
     add_agencies(region, 3)
     person = make_person("multi@example.org", "innovator", region, [Agency.objects.get(code="PD-0")])
     client = client_for(person)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("home"))
     person.agencies.add(*Agency.objects.filter(code__in=["PD-1", "PD-2"]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("home"))
 
 

@@ -120,11 +120,11 @@ def test_person_list_query_count_does_not_grow(admin_user, agency_a, django_asse
 
     client = client_for(admin_user)
     make_person("satu@example.org", Role.INNOVATOR, agency_a.region, [agency_a])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("person_list"))
     for n in range(2):
         make_person(f"lagi{n}@example.org", Role.INNOVATOR, agency_a.region, [agency_a])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("person_list"))
 
 

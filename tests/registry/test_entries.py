@@ -252,12 +252,12 @@ def test_entry_list_query_count_does_not_grow(open_cycle, region, owner, django_
     ]
     owner.agencies.add(agencies[0])
     Innovation.objects.create(cycle=open_cycle, agency=agencies[0], name="Satu", created_by=owner)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("entry_list"))
     owner.agencies.add(*agencies[1:])
     for agency in agencies[1:]:
         Innovation.objects.create(cycle=open_cycle, agency=agency, name=agency.name, created_by=owner)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("entry_list"))
 
 
@@ -265,12 +265,12 @@ def test_entry_overview_query_count_does_not_grow_with_filled_rows(entry, owner,
     client = client_for(owner)
     choose(client, entry, "SID-25", "1")
     add_link(client, entry, "SID-25")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(reverse("entry_detail", args=[entry.pk]))
     for code in ("SID-35", "SID-16"):
         choose(client, entry, code, "2")
         answer = Answer.objects.get(innovation=entry, indicator__code=code)
         Evidence.objects.create(answer=answer, kind="link", url="https://example.org/x", created_by=owner)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("entry_detail", args=[entry.pk]))
     assert response.context["complete"] == 3

@@ -224,12 +224,12 @@ def test_dashboard_query_count_does_not_grow_with_innovations(
     add(0)
     # session, user, cycles, region (also for the navigation bar), current cycle, 3 × index,
     # 3 × gains, compliance, notification badge
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(URL)
     assert len(response.context["innovations"]) == 1
     add(1)
     add(2)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(URL)
     assert len(response.context["innovations"]) == 3
 
@@ -238,10 +238,10 @@ def test_dashboard_query_count_grows_by_three_per_cycle(
     open_cycle, region, reviewer, django_assert_num_queries
 ):
     client = client_for(reviewer)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(URL)
     make_cycle(region, 2023, open_cycle.edition)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get(URL)
 
 

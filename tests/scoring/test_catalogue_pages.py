@@ -39,7 +39,7 @@ def test_catalogue_detail_shows_confidence_of_every_row(reviewer):
 def test_catalogue_detail_query_count_is_fixed(reviewer, django_assert_num_queries):
     edition, _created = load_edition_file(bundled_catalogue_path(2024))
     client = client_for(reviewer)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("edition_detail", args=[edition.pk]))
 
 
