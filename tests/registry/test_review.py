@@ -6,7 +6,7 @@ from django.urls import reverse
 from registry import workflow
 from registry.models import Answer, Evidence, Innovation, compliance_by_kind
 from scoring.collect import cycle_index
-from tests.conftest import client_for
+from tests.conftest import client_for, make_answer
 
 pytestmark = pytest.mark.django_db
 Status = Innovation.Status
@@ -294,3 +294,39 @@ def test_review_queue_escapes_agency_reviewer_and_menu_names(queue, reviewer):
     assert "<i>" not in html and "<Co>" not in html
     assert "Kec. &lt;i&gt;Ujung&lt;/i&gt;" in html  # the kelurahan's kecamatan, and the filter menu
     assert "Rina &amp; &lt;Co&gt;" in html
+
+
+MANDATORY = ("SID-16", "SID-17", "SID-32", "SID-33", "SID-35")
+
+
+@pytest.mark.parametrize(
+    ("missing", "complete"),
+    [
+        (None, True),  # every mandatory row has an option and evidence
+        ("evidence", False),  # one row has an option but no evidence
+        ("option", False),  # one row has evidence but no option
+        ("row", False),  # one row not answered at all
+    ],
+)
+def test_mandatory_completeness_of_an_entry(entry, owner, agency_b, missing, complete):
+    for code in MANDATORY[:-1]:
+        make_answer(entry, code, 1, by=owner)
+    if missing != "row":
+        make_answer(
+            entry, MANDATORY[-1], None if missing == "option" else 1, by=owner, evidence=missing != "evidence"
+        )
+    make_answer(entry, "SID-18", 1, by=owner, evidence=False)  # optional rows do not count
+    # Another entry, complete, so that neither side of the filter is trivially everything or nothing.
+    other = Innovation.objects.create(cycle=entry.cycle, agency=agency_b, name="Lain", created_by=owner)
+    for code in MANDATORY:
+        make_answer(other, code, 2, by=owner)
+    mandatory = list(entry.cycle.edition.indicators.filter(code__in=MANDATORY).values_list("pk", flat=True))
+    entries = Innovation.objects.filter(cycle=entry.cycle)
+    assert set(entries.with_mandatory_evidence(mandatory)) == ({entry, other} if complete else {other})
+    assert set(entries.without_mandatory_evidence(mandatory)) == (set() if complete else {entry})
+
+
+def test_with_nothing_mandatory_every_entry_is_complete(entry):
+    entries = Innovation.objects.filter(pk=entry.pk)
+    assert list(entries.with_mandatory_evidence([])) == [entry]
+    assert list(entries.without_mandatory_evidence([])) == []
