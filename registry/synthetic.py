@@ -5,11 +5,13 @@ answer to every SID row of the cycle's edition, evidence records (links, so no r
 needed) and reviewer verdicts in varied workflow states.
 """
 
+import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, Role, User
 from registry.models import Answer, Evidence, Innovation, SpdProfile
 
 STATUS_WEIGHTS = {
@@ -101,10 +103,21 @@ def create_synthetic_entries(cycle, count: int, *, created_by, complete: bool = 
     }
     sid_rows = [indicator for indicator in indicators if indicator.part == "SID"]
 
+    # Submission times and reviewer assignments draw from their own generator, so that adding them
+    # left the answers of a given count as they were.
+    moments = random.Random(-count)
+    window_opens = timezone.make_aware(datetime.datetime.combine(cycle.submission_opens, datetime.time(8)))
+    window_minutes = max(1, (cycle.submission_closes - cycle.submission_opens).days) * 24 * 60
+    reviewers = list(
+        User.objects.filter(region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True).order_by(
+            "pk"
+        )
+    )
     innovations = []
     for number, agency in enumerate(agencies, start=1):
         status = Innovation.Status.APPROVED if complete else _pick(rng, STATUS_WEIGHTS)
         stage = Innovation.Stage.PENERAPAN if complete else _pick(rng, STAGE_WEIGHTS)
+        submitted_at = window_opens + datetime.timedelta(minutes=moments.randrange(window_minutes))
         innovations.append(
             Innovation(
                 cycle=cycle,
@@ -114,6 +127,8 @@ def create_synthetic_entries(cycle, count: int, *, created_by, complete: bool = 
                 status=status,
                 urusan=rng.choice(URUSAN),
                 created_by=created_by,
+                submitted_at=None if status == Innovation.Status.DRAFT else submitted_at,
+                assigned_reviewer=moments.choice(reviewers) if reviewers and status in REVIEWED else None,
             )
         )
     Innovation.objects.bulk_create(innovations, batch_size=BATCH)

@@ -67,3 +67,21 @@ def test_seed_demo_entries_adds_to_the_demo(db):
     call_command("seed_demo", "--entries", "80")
     assert Innovation.objects.count() == 80
     assert Agency.objects.filter(code__startswith="SYN-").count() == 6
+
+
+def test_synthetic_entries_are_submitted_in_the_window_and_reviewed_ones_assigned(
+    cycle, agency_a, agency_b, admin_user, reviewer
+):
+    create_synthetic_entries(cycle, 40, created_by=admin_user)
+    entries = Innovation.objects.filter(cycle=cycle)
+    assert not entries.filter(status="draft", submitted_at__isnull=False).exists()
+    sent = entries.exclude(status="draft")
+    assert sent.count() > 20 and not sent.filter(submitted_at__isnull=True).exists()
+    days = {moment.date() for moment in sent.values_list("submitted_at", flat=True)}
+    assert min(days) >= cycle.submission_opens and max(days) <= cycle.submission_closes and len(days) > 5
+    reviewed = entries.filter(
+        status__in=["in_review", "approved", "rejected", "revision_requested", "resubmitted"]
+    )
+    assert reviewed.exists() and not reviewed.filter(assigned_reviewer__isnull=True).exists()
+    assert set(reviewed.values_list("assigned_reviewer", flat=True)) <= {reviewer.pk, admin_user.pk}
+    assert not entries.filter(status="submitted", assigned_reviewer__isnull=False).exists()
