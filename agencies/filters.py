@@ -1,5 +1,7 @@
 import django_filters
 from django.db.models import Q
+from django.forms.utils import pretty_name
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, Role, User
@@ -13,6 +15,39 @@ class StrictFilterSet(django_filters.FilterSet):
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """A sort menu whose labels follow the reader's language, and whose chosen order keeps a unique
+    tie-breaker so that pages never repeat or skip a row.
+
+    django-filter builds its "(descending)" labels once, at import, in whatever language is active
+    then (and has no Indonesian catalogue); these stay lazy until the menu is shown.
+    """
+
+    descending_fmt = _("{} (descending)")
+
+    def __init__(self, *args, tie_breaker=("pk",), **kwargs):
+        self.tie_breaker = tuple(tie_breaker)
+        super().__init__(*args, **kwargs)
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, pretty_name(param))
+            descending = labels.get(f"-{param}", format_lazy(self.descending_fmt, label))
+            choices += [(param, label), (f"-{param}", descending)]
+        return choices
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        chosen = [
+            self.get_ordering_value(param)
+            for param in value
+            if param not in django_filters.constants.EMPTY_VALUES
+        ]
+        return qs.order_by(*chosen, *self.tie_breaker)
 
 
 class AgencyFilter(StrictFilterSet):

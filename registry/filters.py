@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies.filters import StrictFilterSet
+from agencies.filters import StableOrderingFilter, StrictFilterSet
 from agencies.models import Agency, AgencyKind, Role, User
 from registry.entries import urusan_choices
 from registry.models import Innovation
@@ -37,7 +37,7 @@ class ReviewQueueFilter(StrictFilterSet):
         null_label=_("Not assigned"),
         empty_label=_("Anyone"),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Sort by"),
         empty_label=_("Default order"),
         fields=(

@@ -7,7 +7,7 @@ from django.db.models import Case, F, FilteredRelation, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from agencies.filters import StrictFilterSet
+from agencies.filters import StableOrderingFilter, StrictFilterSet
 from agencies.models import Agency, AgencyKind
 from registry.models import Cycle, Innovation
 
@@ -16,18 +16,6 @@ NO_ENTRY = "none"
 STATE_CHOICES = [(NO_ENTRY, _("No entry")), *Innovation.Status.choices]
 # The board lists the top kinds first, each followed by the kinds under it.
 KIND_ORDER = [AgencyKind.PERANGKAT_DAERAH, AgencyKind.UPTD, AgencyKind.KECAMATAN, AgencyKind.KELURAHAN]
-
-
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """A chosen sort order keeps a unique tie-breaker, so pages never repeat or skip an agency."""
-
-    def filter(self, qs, value):
-        if value in django_filters.constants.EMPTY_VALUES:
-            return qs
-        return super().filter(qs, value).order_by(*[*self.get_ordering_value_list(value), "name", "pk"])
-
-    def get_ordering_value_list(self, value):
-        return [self.get_ordering_value(param) for param in value]
 
 
 class ComplianceFilter(StrictFilterSet):
@@ -48,6 +36,7 @@ class ComplianceFilter(StrictFilterSet):
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
     ordering = StableOrderingFilter(
+        tie_breaker=("name", "pk"),
         label=_("Sort by"),
         empty_label=_("Default order"),
         fields=(

@@ -330,3 +330,23 @@ def test_with_nothing_mandatory_every_entry_is_complete(entry):
     entries = Innovation.objects.filter(pk=entry.pk)
     assert list(entries.with_mandatory_evidence([])) == [entry]
     assert list(entries.without_mandatory_evidence([])) == []
+
+
+def test_review_queue_sort_menu_speaks_the_readers_language(queue, reviewer):
+    from django.conf import settings
+
+    client = client_for(reviewer)
+    html = client.get(reverse("review_queue")).content.decode()
+    assert '<option value="-name">nama inovasi (menurun)</option>' in html and "descending" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("review_queue")).content.decode()
+    assert '<option value="-name">innovation name (descending)</option>' in html
+
+
+def test_review_queue_sort_keeps_a_unique_tie_breaker(queue, region):
+    from registry.filters import ReviewQueueFilter
+
+    entries = Innovation.objects.all()
+    for ordering, expected in [("name", ("name", "pk")), ("-submitted", ("-submitted_at", "pk"))]:
+        chosen = ReviewQueueFilter({"ordering": ordering}, queryset=entries, region=region)
+        assert chosen.qs.query.order_by == expected
