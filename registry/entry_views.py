@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from registry.entries import (
     submission_readiness,
 )
 from registry.evidence_checks import EvidenceRejected, check_upload
+from registry.filters import ReplicationFilter
 from registry.forms import AnswerForm, EvidenceForm, ProfileForm, StartEntryForm, option_value
 from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, SpdProfile
 from registry.workflow import StaleStatus, TransitionRefused, last_revision_request, submit
@@ -113,25 +114,23 @@ def _started(request, start, *, message=None, then="entry_detail"):
 def replication_list(request):
     sources = (
         Innovation.objects.replicable_for(request.user)
-        .select_related("agency", "cycle")
-        .annotate(replication_count=Count("replications", distinct=True))
-        .order_by("-cycle__year", "name")
+        .select_related("agency__region", "cycle")
+        .with_replication_counts()
+        # The person's own region first: the agencies they know, then what other regions did.
+        .annotate(elsewhere=Case(When(agency__region=request.user.region_id, then=0), default=1))
+        .order_by("elsewhere", "-cycle__year", "name", "pk")
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        sources = sources.filter(
-            Q(name__icontains=query) | Q(urusan__icontains=query) | Q(agency__name__icontains=query)
-        )
-    page = Paginator(sources, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/replication_list.html", {"page": page, "query": query})
+    chosen = ReplicationFilter(request.GET or None, queryset=sources)
+    page = Paginator(chosen.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/replication_list.html", {"page": page, "filter": chosen})
 
 
 @login_required
 def replication_detail(request, pk):
     source = get_object_or_404(
         Innovation.objects.replicable_for(request.user)
-        .select_related("agency", "cycle")
-        .annotate(replication_count=Count("replications", distinct=True)),
+        .select_related("agency__region", "cycle")
+        .with_replication_counts(),
         pk=pk,
     )
     cycle = Cycle.objects.current_for(request.user.region)

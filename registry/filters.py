@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.filters import StableOrderingFilter, StrictFilterSet
-from agencies.models import Agency, AgencyKind, Role, User
+from agencies.models import Agency, AgencyKind, Region, Role, User
 from registry.entries import urusan_choices
 from registry.models import Innovation
 
@@ -88,3 +88,30 @@ class ReviewQueueFilter(StrictFilterSet):
         if value == "complete":
             return queryset.with_mandatory_evidence(self.mandatory_ids)
         return queryset.without_mandatory_evidence(self.mandatory_ids)
+
+
+class ReplicationFilter(StrictFilterSet):
+    """The innovations to replicate: a search, and the region they come from."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="agency__region", choices=[], empty_label=_("All regions")
+    )
+
+    class Meta:
+        model = Innovation
+        fields = ["q", "region"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["region"].extra["choices"] = list(
+            Region.objects.filter(agencies__innovations__in=self.queryset.values("pk"))
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(urusan__icontains=value) | Q(agency__name__icontains=value)
+        )

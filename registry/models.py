@@ -213,11 +213,26 @@ class InnovationQuerySet(models.QuerySet):
         )
 
     def replicable_for(self, user):
-        """Other agencies' approved innovations of the person's region, to learn from and replicate."""
+        """Approved innovations of every region but the person's own agencies', to learn from and replicate.
+
+        Not only the person's region: the national index rewards an innovation that other regions
+        replicate (SID-31), and the public showcase offers every region's approved innovations.
+        """
         if not user.is_authenticated or user.region_id is None:
             return self.none()
         own = Agency.objects.visible_to(user) if user.is_innovator else Agency.objects.none()
-        return self.approved().filter(agency__region_id=user.region_id).exclude(agency__in=own)
+        return self.approved().exclude(agency__in=own)
+
+    def with_replication_counts(self):
+        """How many entries replicate each innovation, and how many of them are other regions' (SID-31)."""
+        return self.annotate(
+            replication_count=models.Count("replications", distinct=True),
+            other_region_replications=models.Count(
+                "replications",
+                filter=~Q(replications__agency__region=F("agency__region")),
+                distinct=True,
+            ),
+        )
 
 
 class Innovation(models.Model):

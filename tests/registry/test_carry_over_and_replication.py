@@ -4,8 +4,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from agencies.models import Agency, Role
 from registry.models import Answer, Evidence, Innovation
-from tests.conftest import client_for, make_cycle
+from tests.conftest import client_for, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -117,13 +118,88 @@ def test_replication_list_query_count_does_not_grow(
 
     Innovation.objects.filter(pk=last_year.pk).update(status="approved")
     client = client_for(outsider)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("replication_list"))
     for n in range(2):
         agency = Agency.objects.create(region=region, code=f"X-{n}", name=f"X {n}", kind="kecamatan")
         Innovation.objects.create(
             cycle=open_cycle, agency=agency, name=f"X{n}", created_by=owner, status="approved"
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("replication_list"))
     assert len(response.context["page"]) == 3
+
+
+@pytest.fixture
+def makassar(other_region, open_cycle):
+    """Another region with its own open cycle, an agency and one of its innovators."""
+    cycle = make_cycle(other_region, open_cycle.year, open_cycle.edition)
+    cycle.submission_opens, cycle.review_closes = open_cycle.submission_opens, open_cycle.review_closes
+    cycle.submission_closes, cycle.review_opens = open_cycle.submission_closes, open_cycle.review_opens
+    cycle.save()
+    agency = Agency.objects.create(
+        region=other_region, code="KEC-TAMALATE", name="Kecamatan Tamalate", kind=Agency.Kind.KECAMATAN
+    )
+    person = make_person("tamalate@example.org", Role.INNOVATOR, other_region, agencies=[agency])
+    return {"cycle": cycle, "agency": agency, "innovator": person}
+
+
+def test_another_region_replicates_an_approved_innovation(last_year, makassar, agency_b, outsider):
+    Innovation.objects.filter(pk=last_year.pk).update(status="approved")
+    client = client_for(makassar["innovator"])
+    listing = client.get(reverse("replication_list"))
+    assert [source.pk for source in listing.context["page"]] == [last_year.pk]
+    assert "Kota Parepare" in listing.content.decode()
+
+    client.post(reverse("replication_start", args=[last_year.pk]), {"agency": makassar["agency"].pk})
+    replica = Innovation.objects.get(agency=makassar["agency"])
+    assert (replica.cycle, replica.replicated_from, replica.goals) == (
+        makassar["cycle"],
+        last_year,
+        "Tujuan 2023",
+    )
+
+    # A replication by an agency of the same region counts too, but not as another region's (SID-31).
+    client_for(outsider).post(reverse("replication_start", args=[last_year.pk]), {"agency": agency_b.pk})
+    detail = client.get(reverse("replication_detail", args=[last_year.pk]))
+    source = detail.context["source"]
+    assert (source.replication_count, source.other_region_replications) == (2, 1)
+    assert "Direplikasi 2 kali (1 oleh daerah lain)" in detail.content.decode()
+
+
+def test_other_regions_unapproved_innovations_are_not_offered(last_year, makassar):
+    client = client_for(makassar["innovator"])
+    for status in ("draft", "submitted", "in_review", "revision_requested", "resubmitted", "rejected"):
+        Innovation.objects.filter(pk=last_year.pk).update(status=status)
+        assert list(client.get(reverse("replication_list")).context["page"]) == []
+        assert client.get(reverse("replication_detail", args=[last_year.pk])).status_code == 404
+        client.post(reverse("replication_start", args=[last_year.pk]), {"agency": makassar["agency"].pk})
+        assert not Innovation.objects.filter(agency=makassar["agency"]).exists()
+
+
+def test_replication_list_puts_the_own_region_first_and_filters_by_region(
+    last_year, makassar, open_cycle, owner, outsider
+):
+    Innovation.objects.filter(pk=last_year.pk).update(status="approved")
+    theirs = Innovation.objects.create(
+        cycle=makassar["cycle"],
+        agency=makassar["agency"],
+        name="Aplikasi Lorong",
+        created_by=makassar["innovator"],
+        status="approved",
+    )
+    client = client_for(outsider)
+    names = [source.name for source in client.get(reverse("replication_list")).context["page"]]
+    assert names == ["Posyandu Digital", "Aplikasi Lorong"]  # own region first, though older
+    names = [
+        source.name
+        for source in client_for(makassar["innovator"]).get(reverse("replication_list")).context["page"]
+    ]
+    assert names == ["Posyandu Digital"]  # their own agency's innovation is not offered to them
+    chosen = client.get(reverse("replication_list"), {"region": makassar["agency"].region_id})
+    assert [source.pk for source in chosen.context["page"]] == [theirs.pk]
+    assert [
+        source.pk for source in client.get(reverse("replication_list"), {"q": "lorong"}).context["page"]
+    ] == [theirs.pk]
+    invalid = client.get(reverse("replication_list"), {"region": "999999"})
+    assert invalid.context["filter"].errors and list(invalid.context["page"]) == []
