@@ -19,19 +19,10 @@ from registry.models import Cycle, Innovation, compliance_by_kind
 from reports import charts
 from scoring.catalogue import Edition
 from scoring.collect import CycleIndex, InnovationScore, cycle_gains, cycle_index, gather_inputs
-from scoring.index import Score, compute_index, round_half_up
+from scoring.index import Score, compute_index, round_half_up, variable_scores
 
 GAINS_SHOWN = 10
 INNOVATIONS_CHARTED = 20  # the chart shows the most mature ones; the table lists every innovation
-
-
-@dataclass(frozen=True)
-class VariableFigure:
-    part: str
-    name: str
-    claimed: Decimal
-    verified: Decimal
-    maximum: Decimal
 
 
 @dataclass(frozen=True)
@@ -62,52 +53,6 @@ class GainRow:
         thousandths of a point, while "1,600" would read as sixteen hundred to an Indonesian eye."""
         rounded = round_half_up(self.gain, 3)
         return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded.normalize()
-
-
-def variable_figures(edition: Edition, claimed: Score, verified: Score) -> list[VariableFigure]:
-    """Per variable, in the edition's order: the SPD rows summed, the SID rows averaged per innovation in n.
-
-    Each score averages over its own innovations (D3: the claimed n and the verified n differ), so a
-    verified average can exceed the claimed one; the maximum is the variable's top score for one
-    region (SPD) or one innovation (SID).
-    """
-    figures = []
-    for part, rows, claimed_rows, verified_rows, divisors in (
-        ("SPD", edition.spd_rows, [claimed.spd_rows], [verified.spd_rows], (1, 1)),
-        (
-            "SID",
-            edition.sid_rows,
-            [item.rows for item in claimed.innovations],
-            [item.rows for item in verified.innovations],
-            (max(claimed.n, 1), max(verified.n, 1)),
-        ),
-    ):
-        variables = list(dict.fromkeys(row.variable for row in rows))
-        variable_of = {row.id: row.variable for row in rows}
-        totals = {
-            kind: _sums(results, variable_of)
-            for kind, results in (("claimed", claimed_rows), ("verified", verified_rows))
-        }
-        for name in variables:
-            figures.append(
-                VariableFigure(
-                    part=part,
-                    name=name,
-                    claimed=totals["claimed"].get(name, Decimal(0)) / divisors[0],
-                    verified=totals["verified"].get(name, Decimal(0)) / divisors[1],
-                    maximum=sum((row.max_score for row in rows if row.variable == name), Decimal(0)),
-                )
-            )
-    return figures
-
-
-def _sums(row_results, variable_of) -> dict[str, Decimal]:
-    sums: dict[str, Decimal] = {}
-    for rows in row_results:
-        for result in rows:
-            name = variable_of[result.row_id]
-            sums[name] = sums.get(name, Decimal(0)) + result.score
-    return sums
 
 
 def innovation_rows(index: CycleIndex) -> list[InnovationRow]:
@@ -221,7 +166,7 @@ def dashboard(request):
         return render(request, "reports/dashboard.html", {"cycle": None})
     cycle = _chosen_cycle(request, cycles)
     index = cycle_index(cycle)
-    variables = variable_figures(index.edition, index.result.self_assessed, index.result.verified)
+    variables = variable_scores(index.edition, index.result)
     innovations = innovation_rows(index)
     points = trend(cycles, cycle, index)
     context = {

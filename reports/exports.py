@@ -12,7 +12,6 @@ import hashlib
 import io
 import re
 import zipfile
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +27,7 @@ from agencies.models import AgencyKind
 from registry.models import Innovation
 from reports.data import STATE_LABELS, CsvExport, ExportData, ExportHead
 from reports.models import ExportLog
+from scoring.index import variable_scores
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -628,28 +628,6 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def variable_scores(data: ExportData) -> list[tuple[str, str, Decimal, Decimal, Decimal]]:
-    """(part, variable, self-assessed, verified, maximum) per variable, in catalogue order.
-
-    SPD: the sum of the region's row scores. SID: the average over the innovations counted in n of the sum of
-    their row scores in the variable (zero when none is counted); the maximum is that of one innovation.
-    """
-    edition = data.index.edition
-    result = data.index.result
-    order: dict[tuple[str, str], Decimal] = {}
-    for row in edition.rows:
-        key = (row.part, row.variable)
-        order[key] = order.get(key, Decimal(0)) + row.max_score
-    sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for which, score in enumerate((result.self_assessed, result.verified)):
-        for item in score.spd_rows:
-            sums[("SPD", edition.row(item.row_id).variable)][which] += item.score
-        for innovation in score.innovations:
-            for item in innovation.rows:
-                sums[("SID", edition.row(item.row_id).variable)][which] += item.score / score.n
-    return [(part, variable, *sums[(part, variable)], maximum) for (part, variable), maximum in order.items()]
-
-
 def write_pdf(data: ExportData) -> bytes:
     title = _("Regional Innovation Index %(region)s %(year)s") % {"region": data.region, "year": data.year}
     pdf = _Report(title)
@@ -739,8 +717,15 @@ def _pdf_variable_chart(pdf: _Report, data: ExportData) -> None:
         new_y="NEXT",
     )
     _legend(pdf)
-    for part, variable, claimed, verified, maximum in variable_scores(data):
-        _bars(pdf, f"{part} · {variable}", claimed, verified, maximum, of=f" / {_fmt(maximum)}")
+    for item in variable_scores(data.index.edition, data.index.result):
+        _bars(
+            pdf,
+            f"{item.part} · {item.name}",
+            item.claimed,
+            item.verified,
+            item.maximum,
+            of=f" / {_fmt(item.maximum)}",
+        )
 
 
 def _pdf_kematangan_chart(pdf: _Report, data: ExportData) -> None:

@@ -110,6 +110,22 @@ class IndexResult:
 
 
 @dataclass(frozen=True)
+class VariableScore:
+    """One variable of the catalogue in both scores.
+
+    SPD: the sum of the region's row scores. SID: the average over the innovations counted in n of
+    their row scores in the variable (each score over its own n, D3, so a verified average can exceed
+    the self-assessed one). The maximum is the variable's top score for one region or one innovation.
+    """
+
+    part: str
+    name: str
+    claimed: Decimal
+    verified: Decimal
+    maximum: Decimal
+
+
+@dataclass(frozen=True)
 class Gain:
     target: str  # "SPD" or the innovation's key
     row_id: str
@@ -318,6 +334,33 @@ def compute_index(
         self_assessed=score(edition, spd_answers, innovations_self, verified=False),
         verified=score(edition, spd_answers, innovations_verified, verified=True),
     )
+
+
+def variable_scores(edition: Edition, result: IndexResult) -> list[VariableScore]:
+    """Both scores regrouped per variable, in the catalogue's order (dashboard, PDF report).
+
+    Needs the scores with their row results (`compute_index`, `cycle_index`), not streamed totals.
+    """
+    maximum: dict[tuple[str, str], Decimal] = {}
+    for row in edition.rows:
+        key = (row.part, row.variable)
+        maximum[key] = maximum.get(key, Decimal(0)) + row.max_score
+    totals = [_variable_sums(edition, score) for score in (result.self_assessed, result.verified)]
+    return [
+        VariableScore(part, name, totals[0].get((part, name), ZERO), totals[1].get((part, name), ZERO), top)
+        for (part, name), top in maximum.items()
+    ]
+
+
+def _variable_sums(edition: Edition, score: Score) -> dict[tuple[str, str], Decimal]:
+    sums: dict[tuple[str, str], Decimal] = {}
+    for part, rows in [("SPD", score.spd_rows), *(("SID", item.rows) for item in score.innovations)]:
+        for item in rows:
+            key = (part, edition.row(item.row_id).variable)
+            sums[key] = sums.get(key, ZERO) + item.score
+    # One division per variable rather than per row: one rounding, in the engine's precision.
+    with localcontext(_CONTEXT):
+        return {key: total / score.n if key[0] == "SID" else total for key, total in sums.items()}
 
 
 def urusan_spread_warning(edition: Edition, urusan_list: Iterable[str | None]) -> str | None:

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from registry.models import Cycle, Innovation, SpdProfile
-from reports.dashboard_views import variable_figures
 from scoring.collect import cycle_gains, cycle_index
+from scoring.index import variable_scores
 from tests.conftest import client_for, make_answer, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_variable_figures_add_up_to_the_engine_totals(scenario):
     """SPD variables sum to SPD, and the SID averages × n sum to Σ kematangan, for both scores."""
     index = cycle_index(scenario)
     result = index.result
-    figures = variable_figures(index.edition, result.self_assessed, result.verified)
+    figures = variable_scores(index.edition, result)
     for kind, score in (("claimed", result.self_assessed), ("verified", result.verified)):
         spd = sum(getattr(item, kind) for item in figures if item.part == "SPD")
         sid = sum(getattr(item, kind) for item in figures if item.part == "SID")

@@ -129,3 +129,27 @@ def test_an_invalid_answer_is_refused_every_time():
     for _ in range(2):
         with pytest.raises(ValueError, match=row.id):
             kematangan(EDITION, item, verified=False)
+
+
+def test_variable_scores_average_sid_rows_over_each_scores_own_n():
+    """Averages of thirds (rounded once, in the engine's precision), for both scores."""
+    from scoring.index import compute_index, variable_scores
+
+    def innovation(key, level, verdict="sesuai"):
+        answer = Answer(level=level, has_evidence=True, verdict=verdict, verified_level=1)
+        return InnovationInput(key=key, name=key, answers={"SID-16": answer, "SID-17": answer})
+
+    claimed = [innovation("a", 1), innovation("b", 2), innovation("c", 2, "tidak_sesuai")]
+    result = compute_index(EDITION, {"SPD-01": Answer(level=2, has_evidence=True)}, claimed, claimed[:2])
+    by_name = {(item.part, item.name): item for item in variable_scores(EDITION, result)}
+    infrastruktur = by_name[("SID", "Infrastruktur")]
+    # SID-16 (bobot 3) and SID-17 (bobot 2) are Infrastruktur: (5 + 10 + 10) / 3 claimed; verified
+    # (5 + 10) / 2 over its own n of 2 (the refused third is not counted there).
+    assert abs(infrastruktur.claimed - D(25) / 3) < D("1e-25") and infrastruktur.verified == D("7.5")
+    assert infrastruktur.maximum == 30
+    for score_, kind in ((result.self_assessed, "claimed"), (result.verified, "verified")):
+        sid = [getattr(item, kind) for item in by_name.values() if item.part == "SID"]
+        spd = [getattr(item, kind) for item in by_name.values() if item.part == "SPD"]
+        assert abs(sum(sid) * score_.n - score_.kematangan_sum) < D("1e-25")
+        assert sum(spd) == score_.spd
+    assert by_name[("SID", "Kecanggihan Produk")].claimed == 0
