@@ -56,6 +56,9 @@ def main():
             lambda: queue_client.get(queue_url, {"completeness": "complete"}),
         ),
         ("review queue, text search", lambda: queue_client.get(queue_url, {"q": "Sintetis 0042"})),
+        # What any page of the application costs here: session, person, base template and its
+        # navigation, with an empty list. The queue cannot be cheaper than this.
+        ("floor: notifications page, empty", lambda: queue_client.get(reverse("notification_list"))),
         ("admin changelist, page 1", lambda: admin_client.get(changelist)),
         ("admin changelist, page 40", lambda: admin_client.get(changelist, {"p": 40})),
         (
@@ -73,6 +76,8 @@ def main():
         print(f"{label:<40} {median * 1000:>10.1f} {queries:>8}")
     ratio = results["admin changelist, page 1"] / results["review queue, page 1"]
     print(f"admin changelist / review queue (page 1): {ratio:.1f}x")
+    floor = results["admin changelist, page 1"] / results["floor: notifications page, empty"]
+    print(f"admin changelist / the cheapest page of the application: {floor:.1f}x")
 
 
 if __name__ == "__main__":

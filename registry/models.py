@@ -142,8 +142,8 @@ class InnovationQuerySet(models.QuerySet):
         rather than a join (joined, PostgreSQL hashes the whole evidence table).
         """
         filled_rows = (
-            Answer.objects.filter(innovation=models.OuterRef("pk"), level__isnull=False)
-            .filter(models.Exists(Evidence.objects.filter(answer=models.OuterRef("pk"))))
+            Answer.objects.filled()
+            .filter(innovation=models.OuterRef("pk"))
             .order_by()
             .values("innovation")
             .annotate(rows=models.Count("pk"))
@@ -167,8 +167,8 @@ class InnovationQuerySet(models.QuerySet):
         # 1.3 s negated, at 10,000 entries; 0.1 s this way).
         rows = set(indicator_ids)
         return (
-            Answer.objects.filter(indicator_id__in=rows, innovation__isnull=False, level__isnull=False)
-            .filter(models.Exists(Evidence.objects.filter(answer=models.OuterRef("pk"))))
+            Answer.objects.filled()
+            .filter(indicator_id__in=rows, innovation__isnull=False)
             .order_by()
             .values("innovation")
             .annotate(rows=models.Count("pk"))
@@ -377,6 +377,14 @@ class SpdProfile(models.Model):
         return _("SPD profile %(year)s") % {"year": self.cycle.year}
 
 
+class AnswerQuerySet(models.QuerySet):
+    def filled(self):
+        """Rows with an option chosen and at least one evidence item (what completeness counts)."""
+        return self.filter(level__isnull=False).filter(
+            models.Exists(Evidence.objects.filter(answer=models.OuterRef("pk")))
+        )
+
+
 class Answer(models.Model):
     """The filler's chosen option for one indicator row, and the reviewer's verdict on it.
 
@@ -429,6 +437,8 @@ class Answer(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
