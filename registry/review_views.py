@@ -33,7 +33,7 @@ def review_queue(request):
             .exclude(status=Innovation.Status.DRAFT)
             .order_by("-submitted_at", "pk")
         )
-        sid_rows = list(cycle.edition.indicators.filter(part="SID").values_list("pk", "mandatory"))
+        sid_rows = list(cycle.edition.indicators.filter(part="SID").order_by().values_list("pk", "mandatory"))
     queue = ReviewQueueFilter(
         request.GET or None,
         queryset=entries,
