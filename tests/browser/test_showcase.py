@@ -136,3 +136,59 @@ def test_anonymous_visitor_searches_and_opens_an_innovation(live_server, phone, 
     desktop.wait_for_url(f"**/etalase/{entry.pk}/")
     assert desktop.get_by_text("sk-tim-rahasia").count() == 0
     shot(desktop, "showcase-detail-desktop")
+
+
+def test_an_innovator_of_another_region_replicates_from_the_showcase(live_server, phone, shot):
+    from django.utils import timezone
+
+    from agencies.models import Role
+
+    posyandu = showcase_data()
+    base = live_server.url
+    makassar = Region.objects.get(code="73.71")
+    today = timezone.localdate()
+    Cycle.objects.create(
+        region=makassar,
+        year=today.year,
+        edition=posyandu.cycle.edition,
+        submission_opens=today - datetime.timedelta(days=10),
+        submission_closes=today + datetime.timedelta(days=30),
+        review_opens=today - datetime.timedelta(days=10),
+        review_closes=today + datetime.timedelta(days=60),
+    )
+    mariso = Agency.objects.create(
+        region=makassar, code="KEC-MARISO", name="Kecamatan Mariso", kind=Agency.Kind.KECAMATAN
+    )
+    innovator = User.objects.create_user(
+        email="mariso@makassar.example.org",
+        password="kata-sandi-mariso",
+        full_name="Inovator Mariso",
+        role=Role.INNOVATOR,
+        region=makassar,
+    )
+    innovator.agencies.add(mariso)
+
+    phone.goto(f"{base}/accounts/login/?next=/etalase/{posyandu.pk}/")
+    phone.get_by_label("Alamat e-mail").fill("mariso@makassar.example.org")
+    phone.get_by_label("Kata sandi").fill("kata-sandi-mariso")
+    phone.get_by_role("button", name="Masuk").click()
+    phone.wait_for_url(f"**/etalase/{posyandu.pk}/")
+    phone.get_by_test_id("replicate").click()
+    phone.wait_for_url(f"**/replications/{posyandu.pk}/")
+    assert "Kota Parepare" in phone.get_by_test_id("replication-count").locator("..").inner_text()
+    assert phone.get_by_label(
+        f"Replikasi sebagai inovasi instansi Anda tahun {today.year}"
+    ).input_value() == str(mariso.pk)
+    phone.get_by_role("button", name="Mulai replikasi").click()
+    phone.wait_for_url("**/entries/*/")
+    replica = Innovation.objects.get(agency=mariso)
+    assert (replica.replicated_from, replica.cycle.region, replica.status) == (posyandu, makassar, "draft")
+    assert phone.get_by_role("heading", name="Posyandu Digital").count() >= 1
+    assert fits_width(phone)
+    shot(phone, "replication-from-another-region-phone")
+
+    # The source now shows the replication, counted as another region's (SID-31).
+    phone.goto(f"{base}/replications/{posyandu.pk}/")
+    assert "Direplikasi 1 kali (1 oleh daerah lain)" in phone.get_by_test_id("replication-count").inner_text()
+    phone.goto(f"{base}/etalase/{posyandu.pk}/")
+    assert phone.get_by_test_id("replicated-by").inner_text() == "1"
