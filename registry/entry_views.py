@@ -112,15 +112,15 @@ def _started(request, start, *, message=None, then="entry_detail"):
 
 @login_required
 def replication_list(request):
+    offered = Innovation.objects.replicable_for(request.user)
     sources = (
-        Innovation.objects.replicable_for(request.user)
-        .select_related("agency__region", "cycle")
+        offered.select_related("agency__region", "cycle")
         .with_replication_counts()
         # The person's own region first: the agencies they know, then what other regions did.
         .annotate(elsewhere=Case(When(agency__region=request.user.region_id, then=0), default=1))
         .order_by("elsewhere", "-cycle__year", "name", "pk")
     )
-    chosen = ReplicationFilter(request.GET or None, queryset=sources)
+    chosen = ReplicationFilter(request.GET or None, queryset=sources, offered=offered)
     page = Paginator(chosen.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/replication_list.html", {"page": page, "filter": chosen})
 

@@ -102,10 +102,11 @@ class ReplicationFilter(StrictFilterSet):
         model = Innovation
         fields = ["q", "region"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offered, **kwargs):
+        """`offered`: the innovations on offer, plain (the listed queryset carries counts per row)."""
         super().__init__(*args, **kwargs)
         self.filters["region"].extra["choices"] = list(
-            Region.objects.filter(agencies__innovations__in=self.queryset.values("pk"))
+            Region.objects.filter(agencies__innovations__in=offered)
             .distinct()
             .order_by("name")
             .values_list("pk", "name")

@@ -224,15 +224,23 @@ class InnovationQuerySet(models.QuerySet):
         return self.approved().exclude(agency__in=own)
 
     def with_replication_counts(self):
-        """How many entries replicate each innovation, and how many of them are other regions' (SID-31)."""
+        """How many entries replicate each innovation, and how many of them are other regions' (SID-31).
+
+        Subqueries per listed row rather than a grouped join: grouped, counting a page's list
+        sorted every approved innovation with all its columns.
+        """
+        replications = Innovation.objects.filter(replicated_from=models.OuterRef("pk")).order_by()
+        elsewhere = replications.exclude(agency__region=models.OuterRef("agency__region"))
         return self.annotate(
-            replication_count=models.Count("replications", distinct=True),
-            other_region_replications=models.Count(
-                "replications",
-                filter=~Q(replications__agency__region=F("agency__region")),
-                distinct=True,
-            ),
+            replication_count=_count_of(replications),
+            other_region_replications=_count_of(elsewhere),
         )
+
+
+def _count_of(rows: models.QuerySet):
+    return Coalesce(
+        models.Subquery(rows.values("replicated_from").annotate(count=models.Count("pk")).values("count")), 0
+    )
 
 
 class Innovation(models.Model):
