@@ -18,7 +18,7 @@ from agencies.access import bappeda_required
 from registry.models import Cycle, Innovation, compliance_by_kind
 from reports import charts
 from scoring.catalogue import Edition
-from scoring.collect import CycleIndex, InnovationScore, cycle_gains, cycle_index, gather_inputs
+from scoring.collect import CycleIndex, InnovationScore, cycle_index, gather_inputs, index_gains
 from scoring.index import Score, compute_index, round_half_up, variable_scores
 
 GAINS_SHOWN = 10
@@ -69,9 +69,10 @@ def innovation_rows(index: CycleIndex) -> list[InnovationRow]:
     return [InnovationRow(item, Innovation.Status(item.facts.status).label) for item in ordered]
 
 
-def gain_rows(cycle, edition: Edition) -> list[GainRow]:
+def gain_rows(cycle, index: CycleIndex) -> list[GainRow]:
     rows = []
-    for what, gain in cycle_gains(cycle, limit=GAINS_SHOWN):
+    edition = index.edition
+    for what, gain in index_gains(index, limit=GAINS_SHOWN):
         if gain.target == "SPD":
             url = reverse("spd_indicator", args=[cycle.pk, gain.row_id])
         else:
@@ -179,7 +180,7 @@ def dashboard(request):
         "innovations": innovations,
         "charted": INNOVATIONS_CHARTED,
         "trend": points,
-        "gains": gain_rows(cycle, index.edition),
+        "gains": gain_rows(cycle, index),
         "compliance": compliance_by_kind(cycle),
         "charts": _charts(index.edition, index.result, variables, innovations, points),
     }

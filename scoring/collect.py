@@ -26,7 +26,7 @@ from scoring.index import (
     Score,
     SpdResult,
     enters_measurement,
-    gain_ranking,
+    gains_from_score,
     kematangan,
     score_from_results,
     spd_score,
@@ -242,13 +242,12 @@ def streamed_scores(cycle) -> tuple[Score, Score]:
     )
 
 
-def cycle_gains(cycle, *, limit: int = 10) -> list[tuple[str, Gain]]:
+def index_gains(index: CycleIndex, *, limit: int = 10) -> list[tuple[str, Gain]]:
     """Where to work next: (what, gain) for the rows whose completion would raise the claimed IID most."""
-    edition, spd, innovations_self, _verified = gather_inputs(cycle)
-    names = {item.key: item.name for item in innovations_self}
+    names = {item.facts.key: item.facts.name for item in index.innovations}
     return [
         (f"SPD {gain.row_id}" if gain.target == "SPD" else f"{names[gain.target]} · {gain.row_id}", gain)
-        for gain in gain_ranking(edition, spd, innovations_self, limit=limit)
+        for gain in gains_from_score(index.edition, index.result.self_assessed, limit=limit)
     ]
 
 

@@ -395,8 +395,12 @@ def gain_ranking(
     Each gain is the exact change of the unrounded IID when that one row alone is completed; ties are broken
     by row id, then SPD before the innovations in the order given.
     """
+    return gains_from_score(edition, score(edition, spd_answers, innovations, verified=False), limit=limit)
+
+
+def gains_from_score(edition: Edition, base: Score, *, limit: int = 10) -> list[Gain]:
+    """`gain_ranking` from a self-assessed score already computed, with its row results."""
     params = edition.parameters
-    base = score(edition, spd_answers, innovations, verified=False)
     kematangan_sum, n = base.kematangan_sum, base.n
     candidates: list[tuple[Decimal, str, int, Gain]] = []
     with localcontext(_CONTEXT):

@@ -532,3 +532,17 @@ def test_gain_ranking_matches_rerunning_the_index():
     improved = score(EDITION, {**spd_answers, first.row_id: done(3)}, items, verified=False)
 
     assert improved.iid - base.iid == first.gain
+
+
+def test_gains_from_a_computed_score_equal_the_ranking():
+    """The dashboard ranks gains from the score it already has: same list as ranking from the answers."""
+    from scoring.index import gains_from_score
+
+    spd_answers = {"SPD-01": Answer(level=1, has_evidence=True)}
+    items = [
+        InnovationInput(key="a", name="A", answers={"SID-16": Answer(level=1, has_evidence=True)}),
+        InnovationInput(key="b", name="B", answers={"SID-17": Answer(level=2, has_evidence=True)}),
+    ]
+    base = score(EDITION, spd_answers, items, verified=False)
+    assert gains_from_score(EDITION, base, limit=7) == gain_ranking(EDITION, spd_answers, items, limit=7)
+    assert len(gains_from_score(EDITION, base, limit=7)) == 7

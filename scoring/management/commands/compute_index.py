@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.management.commands.import_agencies import resolve_region
 from registry.models import Cycle
-from scoring.collect import cycle_gains, cycle_index
+from scoring.collect import cycle_index, index_gains
 from scoring.index import round_half_up
 from scoring.scenario import render_json, scenario_output
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         ]
         gain_rows = [
             {"target": what, "row": gain.row_id, "level": gain.level, "gain": gain.gain}
-            for what, gain in (cycle_gains(cycle, limit=gains) if gains else [])
+            for what, gain in (index_gains(index, limit=gains) if gains else [])
         ]
         if json:
             output = scenario_output(result) | {"region": target.name, "innovations": rows, "warnings": []}
