@@ -83,6 +83,32 @@ def make_cycle(region, year: int, edition) -> Cycle:
     )
 
 
+def open_windows() -> dict:
+    """Submission and review windows open today, as `Cycle` fields."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {
+        "submission_opens": today - datetime.timedelta(days=10),
+        "submission_closes": today + datetime.timedelta(days=10),
+        "review_opens": today - datetime.timedelta(days=10),
+        "review_closes": today + datetime.timedelta(days=20),
+    }
+
+
+def cycle_like(cycle, region) -> Cycle:
+    """Another region's cycle of the same year, edition and windows."""
+    return Cycle.objects.create(
+        region=region,
+        year=cycle.year,
+        edition=cycle.edition,
+        submission_opens=cycle.submission_opens,
+        submission_closes=cycle.submission_closes,
+        review_opens=cycle.review_opens,
+        review_closes=cycle.review_closes,
+    )
+
+
 def make_person(email, role, region, agencies=(), **extra):
     person = User.objects.create_user(
         email=email,
@@ -150,22 +176,11 @@ def cycle_2024(region, edition_2024):
 @pytest.fixture
 def open_cycle(region):
     """A 2024 cycle on the real catalogue whose windows are open today."""
-    from django.utils import timezone
-
     from scoring.catalogue import bundled_catalogue_path
     from scoring.editions import load_edition_file
 
     edition, _created = load_edition_file(bundled_catalogue_path(2024))
-    today = timezone.localdate()
-    return Cycle.objects.create(
-        region=region,
-        year=2024,
-        edition=edition,
-        submission_opens=today - datetime.timedelta(days=10),
-        submission_closes=today + datetime.timedelta(days=10),
-        review_opens=today - datetime.timedelta(days=10),
-        review_closes=today + datetime.timedelta(days=20),
-    )
+    return Cycle.objects.create(region=region, year=2024, edition=edition, **open_windows())
 
 
 @pytest.fixture

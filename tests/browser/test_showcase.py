@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from agencies.models import Agency, Region, User
 from registry.models import Answer, Cycle, Evidence, Innovation, ReviewEvent
+from tests.conftest import cycle_like, open_windows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,15 +76,7 @@ def showcase_data():
     add_pdf(posyandu, "SID-17", "sk-tim-rahasia.pdf", public=False)
     approved(Agency.objects.get(code="PD-DIKBUD"), cycle, "Sekolah Ramah Anak", "Pendidikan")
     makassar = Region.objects.create(code="73.71", name="Kota Makassar", kind=Region.Kind.KOTA)
-    makassar_cycle = Cycle.objects.create(
-        region=makassar,
-        year=2024,
-        edition=cycle.edition,
-        submission_opens=cycle.submission_opens,
-        submission_closes=cycle.submission_closes,
-        review_opens=cycle.review_opens,
-        review_closes=cycle.review_closes,
-    )
+    makassar_cycle = cycle_like(cycle, makassar)
     tamalate = Agency.objects.create(
         region=makassar, code="KEC-TAMALATE", name="Kecamatan Tamalate", kind=Agency.Kind.KECAMATAN
     )
@@ -147,15 +140,7 @@ def test_an_innovator_of_another_region_replicates_from_the_showcase(live_server
     base = live_server.url
     makassar = Region.objects.get(code="73.71")
     today = timezone.localdate()
-    Cycle.objects.create(
-        region=makassar,
-        year=today.year,
-        edition=posyandu.cycle.edition,
-        submission_opens=today - datetime.timedelta(days=10),
-        submission_closes=today + datetime.timedelta(days=30),
-        review_opens=today - datetime.timedelta(days=10),
-        review_closes=today + datetime.timedelta(days=60),
-    )
+    Cycle.objects.create(region=makassar, year=today.year, edition=posyandu.cycle.edition, **open_windows())
     mariso = Agency.objects.create(
         region=makassar, code="KEC-MARISO", name="Kecamatan Mariso", kind=Agency.Kind.KECAMATAN
     )

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, Role
 from registry.models import Answer, Evidence, Innovation
-from tests.conftest import client_for, make_cycle, make_person
+from tests.conftest import client_for, cycle_like, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -133,10 +133,7 @@ def test_replication_list_query_count_does_not_grow(
 @pytest.fixture
 def makassar(other_region, open_cycle):
     """Another region with its own open cycle, an agency and one of its innovators."""
-    cycle = make_cycle(other_region, open_cycle.year, open_cycle.edition)
-    cycle.submission_opens, cycle.review_closes = open_cycle.submission_opens, open_cycle.review_closes
-    cycle.submission_closes, cycle.review_opens = open_cycle.submission_closes, open_cycle.review_opens
-    cycle.save()
+    cycle = cycle_like(open_cycle, other_region)
     agency = Agency.objects.create(
         region=other_region, code="KEC-TAMALATE", name="Kecamatan Tamalate", kind=Agency.Kind.KECAMATAN
     )

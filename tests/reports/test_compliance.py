@@ -10,7 +10,7 @@ from agencies.models import Agency, Role
 from registry.models import Cycle, Evidence, Innovation, SpdProfile
 from reports.models import ExportLog
 from scoring.collect import cycle_index
-from tests.conftest import client_for, make_answer, make_cycle, make_person
+from tests.conftest import client_for, cycle_like, make_answer, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +77,7 @@ def build_world(open_cycle, region, other_region, agency_a, agency_b, owner):
     elsewhere = Agency.objects.create(
         region=other_region, code="PD-RAHASIA", name="Dinas Rahasia Makassar", kind="perangkat_daerah"
     )
-    other_cycle = Cycle.objects.create(
-        region=other_region,
-        year=2024,
-        edition=open_cycle.edition,
-        submission_opens=open_cycle.submission_opens,
-        submission_closes=open_cycle.submission_closes,
-        review_opens=open_cycle.review_opens,
-        review_closes=open_cycle.review_closes,
-    )
+    other_cycle = cycle_like(open_cycle, other_region)
     stranger = make_person("stranger@example.org", Role.INNOVATOR, other_region, [elsewhere])
     hidden = make_entry(other_cycle, elsewhere, stranger, "Inovasi Rahasia", "approved")
     make_answer(hidden, "SID-16", 3, by=stranger, verdict="sesuai")
