@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 variable, parsed strictly: a typo in a boolean is an error, not a silent default.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -124,7 +125,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Two checkouts (or CI beside a developer) testing against one PostgreSQL server must not drop
+    # each other's test database: the default name carries a digest of this checkout's path.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str(
+            "DJANGO_TEST_DATABASE_NAME",
+            f"test_registri_{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]}",
+        )
+    }
+else:
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue on the
     # busy timeout instead of failing with "database is locked" halfway through.
     DATABASES["default"]["OPTIONS"] = {
