@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/registri
 DEV_ENV := DJANGO_DEBUG=true
 
-.PHONY: run test lint format messages chromium clean-db
+.PHONY: run serve test lint format messages chromium clean-db
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Production mode (docs/deploy.md): collects static files, migrates, then runs gunicorn (gunicorn.conf.py) and
+# the task worker together; Ctrl-C stops both, and if one dies the other is stopped and make fails. Settings
+# come from the environment or from an env file: make serve ENV_FILE=/etc/registri/registri.env
+serve:
+	@test -x $(PY) || { echo "No $(PY): python3 -m venv .venv && .venv/bin/pip install ."; exit 1; }
+	$(PY) deploy/serve.py $(if $(ENV_FILE),--env-file $(ENV_FILE))
 
 # Lint, then the whole suite on SQLite, then again on PostgreSQL when it answers.
 test: $(VENV)/.installed chromium
