@@ -2,32 +2,38 @@
 
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.loader import MigrationLoader
 
 from scoring import catalogue
 from scoring.models import Edition, Indicator, IndicatorOption
 
 
-@transaction.atomic
-def load_edition_text(text: str) -> tuple[Edition, bool]:
+def load_edition_text(text: str, *, using: str = DEFAULT_DB_ALIAS) -> tuple[Edition, bool]:
     """Return the stored edition for this text and whether it was new; raise CatalogueError if invalid.
 
     The same file loaded twice is the same edition. A changed file for a year becomes the
     next version: a version that a cycle uses is never rewritten, so its scores stay reproducible.
     """
     parsed = catalogue.load_edition(text)
-    existing = Edition.objects.filter(year=parsed.year, checksum=parsed.checksum).first()
+    with transaction.atomic(using=using):
+        return _store(parsed, text, using)
+
+
+def _store(parsed: catalogue.Edition, text: str, using: str) -> tuple[Edition, bool]:
+    editions = Edition.objects.using(using)
+    existing = editions.filter(year=parsed.year, checksum=parsed.checksum).first()
     if existing:
         return existing, False
-    versions = Edition.objects.select_for_update().filter(year=parsed.year).values_list("version", flat=True)
-    edition = Edition.objects.create(
+    versions = editions.select_for_update().filter(year=parsed.year).values_list("version", flat=True)
+    edition = editions.create(
         year=parsed.year,
         version=max(versions, default=0) + 1,
         title=f"IID {parsed.year}: {parsed.subject}"[:255],
         source_text=text,
         checksum=parsed.checksum,
     )
-    indicators = Indicator.objects.bulk_create(
+    indicators = Indicator.objects.using(using).bulk_create(
         Indicator(
             edition=edition,
             code=row.id,
@@ -64,9 +70,27 @@ def load_edition_text(text: str) -> tuple[Edition, bool]:
                     )
                 )
                 position += 1
-    IndicatorOption.objects.bulk_create(options)
+    IndicatorOption.objects.using(using).bulk_create(options)
     return edition, True
 
 
 def load_edition_file(path: Path) -> tuple[Edition, bool]:
     return load_edition_text(Path(path).read_text(encoding="utf-8"))
+
+
+def shipped_edition_files() -> list[Path]:
+    """The edition files that come with the application (`scoring/data/catalogue-<year>.yaml`)."""
+    return sorted(catalogue.DATA_DIR.glob("catalogue-*.yaml"))
+
+
+def load_shipped_editions(*, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Edition, bool]]:
+    """Store every shipped edition not yet in the database; a file already loaded changes nothing."""
+    return [
+        load_edition_text(path.read_text(encoding="utf-8"), using=using) for path in shipped_edition_files()
+    ]
+
+
+def scoring_schema_is_current(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether every scoring migration is applied (a partial `migrate scoring 0001` has older tables)."""
+    loader = MigrationLoader(connections[using])
+    return all(node in loader.applied_migrations for node in loader.graph.leaf_nodes("scoring"))

@@ -4,7 +4,8 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from scoring.catalogue import bundled_catalogue_path
+from scoring.catalogue import bundled_catalogue_path, load_edition
+from scoring.editions import shipped_edition_files
 from scoring.models import Edition, Indicator, IndicatorOption
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_load_catalogue_twice_changes_nothing():
 
 def test_corrected_catalogue_becomes_a_new_version_and_the_used_one_stays(cycle_2024, tmp_path):
     call_command("load_catalogue", str(CATALOGUE))
-    original = Edition.objects.latest_for_year(2024)
+    original = Edition.objects.get(year=2024, checksum=load_edition(CATALOGUE.read_text("utf-8")).checksum)
     cycle_2024.edition = original
     cycle_2024.save()
     data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
@@ -52,9 +53,10 @@ def test_corrected_catalogue_becomes_a_new_version_and_the_used_one_stays(cycle_
     corrected = tmp_path / "catalogue-2024-fix.yaml"
     corrected.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     before = original.source_text
+    previous = Edition.objects.latest_for_year(2024)
     call_command("load_catalogue", str(corrected))
     newest = Edition.objects.latest_for_year(2024)
-    assert newest.version == original.version + 1
+    assert newest.version == previous.version + 1
     assert newest.indicators.get(code="SID-16").options.get(level=1).label.endswith("(dikoreksi)")
     original.refresh_from_db()
     assert original.source_text == before
@@ -62,6 +64,7 @@ def test_corrected_catalogue_becomes_a_new_version_and_the_used_one_stays(cycle_
 
 
 def test_load_catalogue_rejects_a_bad_file_listing_every_problem(tmp_path):
+    editions_before = set(Edition.objects.values_list("pk", flat=True))
     data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     data["sid"][1]["id"] = data["sid"][0]["id"]
     data["spd"][0]["bobot"] = 2
@@ -71,7 +74,7 @@ def test_load_catalogue_rejects_a_bad_file_listing_every_problem(tmp_path):
         call_command("load_catalogue", str(bad))
     message = str(caught.value)
     assert "SID-16" in message and "SPD-01" in message
-    assert Edition.objects.count() == 0
+    assert set(Edition.objects.values_list("pk", flat=True)) == editions_before
 
 
 def test_load_catalogue_reports_a_missing_file(tmp_path):
@@ -86,3 +89,16 @@ def test_edition_parsed_matches_the_file():
     assert [row.id for row in parsed.rows] == list(
         Indicator.objects.order_by("position").values_list("code", flat=True)
     )
+
+
+def test_every_shipped_edition_is_in_the_database_after_migrate():
+    shipped = {load_edition(path.read_text("utf-8")).checksum for path in shipped_edition_files()}
+    assert shipped
+    assert shipped <= set(Edition.objects.values_list("checksum", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_again_adds_no_second_copy_of_a_shipped_edition():
+    before = list(Edition.objects.values_list("year", "version", "checksum"))
+    call_command("migrate", verbosity=0)
+    assert list(Edition.objects.values_list("year", "version", "checksum")) == before
