@@ -173,8 +173,55 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # views that check permission.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# With a bucket named, uploads go to S3-compatible object storage (AWS, MinIO, Ceph, ...). Objects stay
+# private (no ACL is sent, so the bucket's private default holds; AWS buckets with ACLs disabled refuse
+# any other) and reach people only through the permission-checked views: streamed through Django, or,
+# with REGISTRI_EVIDENCE_DOWNLOAD=signed-url, as a redirect to a URL signed for a few minutes.
+REGISTRI_S3_BUCKET = env_str("REGISTRI_S3_BUCKET").strip()
+REGISTRI_S3_SIGNED_URL_SECONDS = env_int("REGISTRI_S3_SIGNED_URL_SECONDS", 300)
+if not 1 <= REGISTRI_S3_SIGNED_URL_SECONDS <= 604800:  # SigV4 signatures last at most 7 days
+    raise ImproperlyConfigured(
+        f"REGISTRI_S3_SIGNED_URL_SECONDS={REGISTRI_S3_SIGNED_URL_SECONDS} must be between 1 and 604800."
+    )
+_s3_addressing = env_str("REGISTRI_S3_ADDRESSING_STYLE").strip().lower()
+if _s3_addressing not in {"", "path", "virtual"}:
+    raise ImproperlyConfigured(f"REGISTRI_S3_ADDRESSING_STYLE={_s3_addressing!r} must be path or virtual.")
+REGISTRI_EVIDENCE_DOWNLOAD = env_str("REGISTRI_EVIDENCE_DOWNLOAD").strip().lower() or "stream"
+if REGISTRI_EVIDENCE_DOWNLOAD not in {"stream", "signed-url"}:
+    raise ImproperlyConfigured(
+        f"REGISTRI_EVIDENCE_DOWNLOAD={REGISTRI_EVIDENCE_DOWNLOAD!r} must be stream or signed-url."
+    )
+if REGISTRI_EVIDENCE_DOWNLOAD == "signed-url" and not REGISTRI_S3_BUCKET:
+    raise ImproperlyConfigured("REGISTRI_EVIDENCE_DOWNLOAD=signed-url needs REGISTRI_S3_BUCKET.")
+if REGISTRI_S3_BUCKET:
+    if env_str("DJANGO_FILE_STORAGE"):
+        raise ImproperlyConfigured("Set either REGISTRI_S3_BUCKET or DJANGO_FILE_STORAGE, not both.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": REGISTRI_S3_BUCKET,
+            "endpoint_url": env_str("REGISTRI_S3_ENDPOINT_URL").strip() or None,
+            "region_name": env_str("REGISTRI_S3_REGION").strip() or None,
+            # Empty keys leave boto3 to its own chain (AWS_* variables, an instance role).
+            "access_key": env_str("REGISTRI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("REGISTRI_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("REGISTRI_S3_PREFIX").strip().strip("/"),
+            "addressing_style": _s3_addressing or None,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": REGISTRI_S3_SIGNED_URL_SECONDS,
+            "file_overwrite": False,
+            # Files read whole (carry-over copies) spill to a temporary file above this, not to memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": env_str("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    }
 STORAGES = {
-    "default": {"BACKEND": env_str("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": env_str(
             "DJANGO_STATIC_STORAGE",

@@ -335,6 +335,33 @@ def copy_evidence(item: Evidence, *, answer: Answer, by) -> Evidence:
     return copied
 
 
+def discard_file(stored) -> None:
+    """Remove a stored file once the change that dropped it commits: a change rolled back keeps its file.
+
+    Robust: storage that fails to delete (object storage unreachable) leaves an orphan and a logged error, not a
+    failed request after the database already changed.
+    """
+    if stored:
+        transaction.on_commit(functools.partial(stored.storage.delete, stored.name), robust=True)
+
+
+@transaction.atomic
+def remove_evidence(item: Evidence) -> None:
+    discard_file(item.file)
+    item.delete()
+
+
+@transaction.atomic
+def set_attachment(entry: Innovation, field_name: str, upload, *, name: str = "") -> None:
+    """Store a profile PDF under `name`, or remove it when `upload` is None; a replaced file goes on commit."""
+    discard_file(getattr(entry, field_name))
+    if upload is None:
+        setattr(entry, field_name, "")
+    else:
+        getattr(entry, field_name).save(name, upload, save=False)
+    Innovation.objects.filter(pk=entry.pk).update(**{field_name: getattr(entry, field_name).name})
+
+
 def replicate(source: Innovation, *, agency, cycle, by) -> Innovation:
     """Start an agency's entry as a replication of another agency's approved innovation."""
     return start_entry(

@@ -1,14 +1,13 @@
 """Innovators fill their agency's yearly entry; Bappeda fills the region's SPD profile with the same pages."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +18,18 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from registry import drafts
+from registry.downloads import serve
 from registry.entries import (
     DuplicateEntry,
     answers_for,
     can_edit,
     carry_over,
     previous_entry,
+    remove_evidence,
     replicate,
     save_answer,
     save_profile,
+    set_attachment,
     start_entry,
     submission_readiness,
 )
@@ -522,8 +524,7 @@ def evidence_delete(request, pk):
     owner = _owner(request, kind, owner_pk)
     if not owner.editable:
         return _refused(request, owner.reason, owner.detail_url)
-    item.file.delete(save=False)
-    item.delete()
+    remove_evidence(item)
     messages.success(request, _("The evidence was removed."))
     return redirect(owner.url("indicator", answer.indicator.code))
 
@@ -533,19 +534,14 @@ def evidence_delete(request, pk):
 def evidence_file(request, pk):
     """Evidence files are private: handed out only here, after the same access check as their entry."""
     item = _evidence(request, pk)
-    if item.kind != Evidence.Kind.FILE or not item.file:
+    if item.kind != Evidence.Kind.FILE:
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
+    response = serve(
+        item.file,
         content_type=item.content_type or "application/octet-stream",
+        filename=item.original_name,
         as_attachment=request.GET.get("download") == "1",
-        filename=item.original_name or None,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
     )
@@ -587,20 +583,13 @@ def entry_attachment(request, pk, field):
         raise Http404
     stored = getattr(entry, field)
     if request.method == "GET":
-        if not stored:
-            raise Http404
-        response = FileResponse(
-            stored.open("rb"), content_type="application/pdf", filename=Path(stored.name).name
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return serve(stored, content_type="application/pdf")
     editable, reason = can_edit(request.user, entry)
     if not editable:
         messages.error(request, reason)
         return redirect("entry_profile", pk=entry.pk)
     if request.POST.get("remove") == "1":
-        stored.delete(save=False)
-        Innovation.objects.filter(pk=entry.pk).update(**{field: ""})
+        set_attachment(entry, field, None)
         messages.success(request, _("The document was removed."))
         return redirect("entry_profile", pk=entry.pk)
     upload = request.FILES.get("file")
@@ -612,9 +601,6 @@ def entry_attachment(request, pk, field):
     except EvidenceRejected as rejected:
         messages.error(request, str(rejected))
         return redirect("entry_profile", pk=entry.pk)
-    if stored:
-        stored.delete(save=False)
-    getattr(entry, field).save(checked.original_name, upload, save=False)
-    Innovation.objects.filter(pk=entry.pk).update(**{field: getattr(entry, field).name})
+    set_attachment(entry, field, upload, name=checked.original_name)
     messages.success(request, _("The document %(name)s was uploaded.") % {"name": checked.original_name})
     return redirect("entry_profile", pk=entry.pk)

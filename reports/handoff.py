@@ -43,6 +43,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from registry.downloads import open_stored
 from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
 from reports.models import ExportLog, HandoffPackage
 from scoring import catalogue
@@ -334,12 +335,15 @@ def plan_archive(contents: Contents) -> list[ArchiveFile]:
 
 
 def write_archive(target, files: list[ArchiveFile], storage, progress: Progress) -> set[tuple]:
-    """Stream each file into the ZIP in chunks; return the keys of the files missing from storage."""
+    """Stream each file from storage into the ZIP in chunks; return the keys of the files missing from storage.
+
+    `target` is a temporary file, not memory: with object storage the archive is uploaded from it once complete.
+    """
     missing = set()
     with zipfile.ZipFile(target, "w") as archive:
         for item in files:
             try:
-                source = storage.open(item.name, "rb")
+                source, _size = open_stored(storage, item.name)
             except OSError:
                 logger.warning("Hand-off: %s is missing from storage", item.name)
                 missing.add(item.key)

@@ -1,10 +1,9 @@
 """The national hand-off page: request a package, watch it being built, download its files."""
 
 import re
-from pathlib import PurePosixPath
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import bappeda_required
+from registry.downloads import serve
 from registry.models import Cycle
 from reports import handoff
 from reports.models import HandoffPackage
@@ -113,19 +113,11 @@ def handoff_progress(request, pk):
 def handoff_download(request, pk, part):
     package = _package(request, pk)
     stored = package.workbook if part == "workbook" else package.archive
-    if package.status != HandoffPackage.Status.DONE or not stored:
+    if package.status != HandoffPackage.Status.DONE:
         raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     content_type = (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         if part == "workbook"
         else "application/zip"
     )
-    response = FileResponse(
-        handle, as_attachment=True, filename=PurePosixPath(stored.name).name, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve(stored, content_type=content_type, as_attachment=True)

@@ -5,11 +5,11 @@ anything else answers 404, so a draft or a private document is not even revealed
 """
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from registry.downloads import serve
 from registry.models import Evidence, Innovation
 from reports.showcase_filters import ShowcaseFilter
 from scoring.collect import gather_answers
@@ -73,21 +73,14 @@ def showcase_evidence(request, pk, evidence_pk):
     item = get_object_or_404(
         Evidence.objects.public().filter(kind=Evidence.Kind.FILE, answer__innovation_id=pk), pk=evidence_pk
     )
-    if not item.file:
-        raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     inline = item.content_type in INLINE_TYPES
     known = inline or item.content_type in DOWNLOAD_TYPES
-    response = FileResponse(
-        handle,
+    response = serve(
+        item.file,
         content_type=item.content_type if known else "application/octet-stream",
+        filename=item.original_name,
         as_attachment=not inline or request.GET.get("download") == "1",
-        filename=item.original_name or None,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
     )

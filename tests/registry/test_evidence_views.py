@@ -96,11 +96,12 @@ def test_outsider_cannot_add_or_remove_evidence(entry, owner, outsider):
     assert Evidence.objects.count() == 1
 
 
-def test_owner_removes_evidence_and_its_file(entry, owner):
+def test_owner_removes_evidence_and_its_file(entry, owner, django_capture_on_commit_callbacks):
     upload(client_for(owner), entry, "SID-16", "sk.pdf", PDF)
     item = Evidence.objects.get()
     path = item.file.path
-    client_for(owner).post(reverse("evidence_delete", args=[item.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the deletion commits
+        client_for(owner).post(reverse("evidence_delete", args=[item.pk]))
     assert Evidence.objects.count() == 0
     from pathlib import Path
 
