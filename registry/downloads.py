@@ -82,6 +82,6 @@ def _redirect_to_signed_url(stored: FieldFile, *, content_type: str, filename: s
         expire=settings.REGISTRI_S3_SIGNED_URL_SECONDS,
     )
     response = HttpResponseRedirect(url)
-    # The URL outlives neither its signature nor the person's access: no cache may keep the redirect.
+    # A cached redirect would hand the signed URL out again without the access check.
     add_never_cache_headers(response)
     return response
