@@ -3,7 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import TOP_KINDS, Agency, Role, User
+from agencies.models import TOP_KINDS, Agency, Region, Role, User
 
 
 class AgencyForm(forms.ModelForm):
@@ -103,3 +103,55 @@ class PersonForm(forms.ModelForm):
             agencies = self.cleaned_data["agencies"] if user.role == Role.INNOVATOR else []
             user.agencies.set(agencies)
         return user
+
+
+class RegionSetupForm(forms.Form):
+    """A person outside every region joins one as its administrator, or creates it."""
+
+    existing = forms.ModelChoiceField(
+        label=_("Existing region"),
+        queryset=Region.objects.order_by("name"),
+        required=False,
+        empty_label=_("— create a new region —"),
+    )
+    code = forms.CharField(
+        label=_("Kemendagri code"),
+        max_length=20,
+        required=False,
+        help_text=_("For example 73.71 (a province: 73)."),
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, help_text=_("For example Kota Makassar.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Region.Kind.choices, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("existing"):
+            return cleaned
+        code, name, kind = (
+            cleaned.get("code", "").strip(),
+            cleaned.get("name", "").strip(),
+            cleaned.get("kind"),
+        )
+        for field, value in (("code", code), ("name", name), ("kind", kind)):
+            if not value:
+                self.add_error(
+                    field, _("Fill this in to create a new region, or choose an existing one above.")
+                )
+        if code and kind:
+            problem = Region.code_problem(code, kind)
+            if problem:
+                self.add_error("code", problem)
+            elif Region.objects.filter(code=code).exists():
+                self.add_error("code", _("A region with this code exists: choose it above."))
+        cleaned.update(code=code, name=name)
+        return cleaned
+
+    def save(self, person: User) -> Region:
+        region = self.cleaned_data["existing"] or Region.objects.create(
+            code=self.cleaned_data["code"], name=self.cleaned_data["name"], kind=self.cleaned_data["kind"]
+        )
+        person.region, person.role = region, Role.ADMIN
+        person.save(update_fields=["region", "role"])
+        return region

@@ -16,9 +16,16 @@ def invitation_path(user) -> str:
     )
 
 
+def invitation_link(user, *, base_url: str) -> str:
+    return base_url.rstrip("/") + invitation_path(user)
+
+
 def send_invitation(user, *, invited_by, base_url: str) -> None:
-    """E-mail a link with which the person sets a password and signs in for the first time."""
-    context = {"person": user, "invited_by": invited_by, "link": base_url.rstrip("/") + invitation_path(user)}
+    """E-mail a link with which the person sets a password and signs in for the first time.
+
+    `invited_by` is None for a region's first administrator, registered from the command line.
+    """
+    context = {"person": user, "invited_by": invited_by, "link": invitation_link(user, base_url=base_url)}
     subject = render_to_string("agencies/email/invitation_subject.txt", context).strip()
     body = render_to_string("agencies/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -59,6 +61,18 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def code_problem(code: str, kind: str) -> str | None:
+        """Why `code` is not a Kemendagri code for a region of this kind: "73" a province, "73.71" the rest."""
+        province = kind == RegionKind.PROVINSI
+        if re.fullmatch(r"\d{2}" if province else r"\d{2}\.\d{2}", code):
+            return None
+        return _("Region code %(code)s is not a Kemendagri code of a %(kind)s (for example %(example)s).") % {
+            "code": code,
+            "kind": RegionKind(kind).label if kind in RegionKind.values else kind,
+            "example": "73" if province else "73.71",
+        }
 
 
 class AgencyQuerySet(models.QuerySet):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("agencies/<int:pk>/edit/", views.agency_edit, name="agency_edit"),
     path("agencies/<int:pk>/active/", views.agency_set_active, name="agency_set_active"),
     path("agencies/<int:pk>/delete/", views.agency_delete, name="agency_delete"),
+    path("setup/region/", views.region_setup, name="region_setup"),
     path("people/", views.person_list, name="person_list"),
     path("people/invite/", views.person_invite, name="person_invite"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

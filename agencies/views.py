@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import admin_required, ensure_admin
 from agencies.filters import AgencyFilter, PersonFilter
-from agencies.forms import AgencyForm, AgencyImportForm, PersonForm
+from agencies.forms import AgencyForm, AgencyImportForm, PersonForm, RegionSetupForm
 from agencies.importing import AgencyImportError, import_agencies
 from agencies.invitations import send_invitation
 from agencies.models import Agency, User
@@ -210,3 +210,19 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 class InvitationDoneView(auth_views.PasswordResetCompleteView):
     template_name = "registration/invitation_done.html"
     title = gettext_lazy("Your account is ready")
+
+
+@login_required
+def region_setup(request):
+    if request.user.region_id is not None:
+        return redirect("home")
+    form = RegionSetupForm(request.POST or None)
+    if form.is_valid():
+        region = form.save(request.user)
+        messages.success(
+            request,
+            _("You are now the administrator of %(region)s. Next: import its agencies and open a cycle.")
+            % {"region": region.name},
+        )
+        return redirect("home")
+    return render(request, "agencies/region_setup.html", {"form": form})

@@ -39,8 +39,11 @@ class CycleForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         year, edition = cleaned.get("year"), cleaned.get("edition")
-        if year and edition and edition.year != year:
-            self.add_error("edition", _("Choose a catalogue edition of %(year)s.") % {"year": year})
+        # Kemendagri publishes a year's catalogue during that year: until then a cycle runs on an earlier one.
+        if year and edition and edition.year > year:
+            self.add_error(
+                "edition", _("Choose a catalogue edition of %(year)s or an earlier year.") % {"year": year}
+            )
         if (
             year
             and Cycle.objects.filter(region=self.instance.region, year=year)

@@ -20,6 +20,7 @@ def home(request):
     if user.is_bappeda:
         context["compliance"] = compliance_by_kind(cycle) if cycle else []
         context["agency_count"] = Agency.objects.visible_to(user).active().count()
+        context["setting_up"] = not context["agency_count"] or cycle is None
     else:
         agencies = list(Agency.objects.visible_to(user).select_related("parent").order_by("name"))
         entries = {}

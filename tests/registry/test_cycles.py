@@ -106,16 +106,17 @@ def test_cycle_form_creates_a_cycle(admin_user, edition_2024, region):
     assert Cycle.objects.get(region=region, year=2025).edition == edition_2025
 
 
-def test_cycle_form_refuses_an_edition_of_another_year(admin_user, edition_2024):
+def test_cycle_form_refuses_an_edition_of_a_later_year(admin_user, edition_2024):
     response = client_for(admin_user).post(
         reverse("cycle_create"),
         {
-            "year": 2025,
+            "year": 2023,
             "edition": edition_2024.pk,
-            "submission_opens": "2025-06-01",
-            "submission_closes": "2025-08-01",
-            "review_opens": "2025-06-01",
-            "review_closes": "2025-09-01",
+            "submission_opens": "2023-06-01",
+            "submission_closes": "2023-08-01",
+            "review_opens": "2023-06-01",
+            "review_closes": "2023-09-01",
         },
     )
     assert "edition" in response.context["form"].errors
+    assert not Cycle.objects.filter(year=2023).exists()
