@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/registri
-DEV_ENV := DJANGO_DEBUG=true
+# `make run PORT=8001` serves on another port (links in e-mails follow it).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := DJANGO_DEBUG=true REGISTRI_BASE_URL=http://$(HOST):$(PORT)
+# The PostgreSQL test database is named after this checkout's path; `make test TEST_DATABASE_NAME=...` names it.
+TEST_ENV := $(if $(TEST_DATABASE_NAME),DJANGO_TEST_DATABASE_NAME=$(TEST_DATABASE_NAME))
 
 .PHONY: run serve test lint format messages chromium clean-db
 
@@ -12,14 +17,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-# Creates the virtualenv, migrates, loads the demo (idempotent) and serves on http://127.0.0.1:8000,
-# with a background worker for e-mail and other tasks (stopped with the server).
+# Creates the virtualenv, migrates, loads the demo (idempotent) and serves on http://127.0.0.1:8000
+# (HOST= and PORT= change it), with a background worker for e-mail and other tasks (stopped with the server).
 run: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+		$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production mode (docs/deploy.md): collects static files, migrates, then runs gunicorn (gunicorn.conf.py) and
 # the task worker together; Ctrl-C stops both, and if one dies the other is stopped and make fails. Settings
@@ -35,9 +40,9 @@ test: $(VENV)/.installed chromium
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) -m pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
-		echo "== PostgreSQL ($$DATABASE_URL)"; $(PY) -m pytest; \
+		echo "== PostgreSQL ($$DATABASE_URL)"; $(TEST_ENV) $(PY) -m pytest; \
 	elif $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		echo "== PostgreSQL ($(POSTGRES_URL))"; DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest; \
+		echo "== PostgreSQL ($(POSTGRES_URL))"; DATABASE_URL=$(POSTGRES_URL) $(TEST_ENV) $(PY) -m pytest; \
 	else \
 		echo "== PostgreSQL not reachable on 127.0.0.1:5432: suite ran on SQLite only"; \
 	fi

@@ -6,6 +6,7 @@ variable, parsed strictly: a typo in a boolean is an error, not a silent default
 
 import hashlib
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,23 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from error
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from error
+
+
+def env_choice(name: str, choices: list[str], default: str) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}.")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -257,12 +275,53 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)
 
+# Logs go to stdout (journald, a container runtime or the terminal keeps them); in production as JSON
+# lines, one object a record, which log collectors parse without a pattern. gunicorn.conf.py reads the
+# same variable for its access log.
+LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", ["json", "plain"], "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+            "level": "ERROR",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's own loggers write through the root handler once (its default adds a second console in debug).
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
 }
+
+# Who is e-mailed the traceback of every server error: "Name <address>, Name <address>".
+ADMINS = [(name, address) for name, address in getaddresses([env_str("DJANGO_ADMINS")]) if address]
+EMAIL_SUBJECT_PREFIX = env_str("DJANGO_EMAIL_SUBJECT_PREFIX", "[Registri Inovasi Daerah] ")
+
+# Optional error tracking (Sentry or a compatible service such as GlitchTip). No personal data is sent.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+        send_default_pii=False,
+    )
 
 # Agency import: an upload larger than this is refused before it is parsed.
 AGENCY_IMPORT_MAX_BYTES = env_int("REGISTRI_AGENCY_IMPORT_MAX_BYTES", 2 * 1024 * 1024)

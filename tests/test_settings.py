@@ -1,6 +1,10 @@
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -8,14 +12,16 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings import env_bool, env_list
 
 
-def run_python(code: str, **env_changes) -> subprocess.CompletedProcess:
+def run_python(code: str, cwd=None, **env_changes) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("DJANGO_") and key != "DATABASE_URL"
     }
     env.update(env_changes)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, cwd=cwd
+    )
 
 
 def test_env_bool_is_strict(monkeypatch):
@@ -69,3 +75,78 @@ def test_sqlite_default_uses_immediate_transactions_and_wal():
         DJANGO_DEBUG="true",
     )
     assert result.stdout.split() == ["IMMEDIATE", "True"]
+
+
+PRODUCTION = {"DJANGO_SECRET_KEY": "x" * 60}
+
+
+def test_production_logs_are_json_lines_on_stdout():
+    code = (
+        "import django, logging, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup();"
+        "logging.getLogger('registry').warning('Unggahan ditolak: %s', 'x.pdf')"
+    )
+    result = run_python(code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "registry"
+    assert record["message"] == "Unggahan ditolak: x.pdf"
+    assert "time" in record
+
+
+def test_plain_logs_when_asked_and_a_bad_format_is_refused():
+    code = (
+        "import django, logging, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup();"
+        "logging.getLogger('registry').warning('halo')"
+    )
+    plain = run_python(code, DJANGO_LOG_FORMAT="plain", **PRODUCTION)
+    assert plain.stdout.strip().endswith("WARNING registry: halo")
+    refused = run_python("import config.settings", DJANGO_LOG_FORMAT="xml", **PRODUCTION)
+    assert refused.returncode != 0 and "DJANGO_LOG_FORMAT" in refused.stderr
+
+
+def test_admins_come_from_the_environment():
+    result = run_python(
+        "import config.settings as s; print(s.ADMINS)",
+        DJANGO_ADMINS="Andi Bappeda <andi@parepare.go.id>, it@parepare.go.id",
+        **PRODUCTION,
+    )
+    assert result.stdout.strip() == "[('Andi Bappeda', 'andi@parepare.go.id'), ('', 'it@parepare.go.id')]"
+
+
+def test_error_tracking_starts_only_with_a_dsn():
+    code = "import config.settings, sentry_sdk; print(sentry_sdk.get_client().is_active())"
+    assert run_python(code, **PRODUCTION).stdout.strip() == "False"
+    dsn = "https://public@errors.example.org/1"
+    assert run_python(code, SENTRY_DSN=dsn, **PRODUCTION).stdout.strip() == "True"
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_mailed_to_the_admins(settings, client, admin_user):
+    from unittest import mock
+
+    from django.core import mail
+
+    settings.ADMINS = [("IT Bappeda", "it@parepare.go.id")]
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    client.force_login(admin_user)
+    with mock.patch("registry.views.Cycle.objects.current_for", side_effect=RuntimeError("rusak")):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert [message.to for message in mail.outbox] == [["it@parepare.go.id"]]
+    assert "RuntimeError" in mail.outbox[0].body
+
+
+def test_the_postgresql_test_database_is_named_after_the_checkout(tmp_path):
+    """Two checkouts testing against one server (a developer and CI) must not drop each other's database."""
+    code = "import config.settings as s; print(s.DATABASES['default']['TEST']['NAME'])"
+    url = "postgres://postgres@127.0.0.1:5432/registri"
+    here = run_python(code, DATABASE_URL=url, **PRODUCTION).stdout.strip()
+    assert re.fullmatch(r"test_registri_[0-9a-f]{8}", here)
+    other_checkout = tmp_path / "registri"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "config", other_checkout / "config")
+    there = run_python(code, cwd=other_checkout, DATABASE_URL=url, **PRODUCTION).stdout.strip()
+    assert re.fullmatch(r"test_registri_[0-9a-f]{8}", there) and there != here
+    chosen = run_python(code, DATABASE_URL=url, DJANGO_TEST_DATABASE_NAME="test_registri_ci", **PRODUCTION)
+    assert chosen.stdout.strip() == "test_registri_ci"
