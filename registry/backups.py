@@ -393,19 +393,24 @@ def restore_backup(
 def _restore_postgresql(dump: Path) -> None:
     # pg_restore needs the tables free: Django's own connection would hold locks and is closed first.
     connections.close_all()
-    _run_postgresql_tool(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            # Empty: libpq then takes the database from PGDATABASE, like every other parameter.
-            "--dbname=",
-            str(dump),
-        ]
-    )
+    try:
+        _run_postgresql_tool(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                # Empty: libpq then takes the database from PGDATABASE, like every other parameter.
+                "--dbname=",
+                str(dump),
+            ]
+        )
+    except BackupError as error:
+        raise BackupError(
+            f"{error} Basis data tidak diubah: pg_restore berjalan dalam satu transaksi."
+        ) from error
     # A newer installation's `migrate` may have made tables the backup does not know; left behind they
     # would collide with the next `migrate`. The dump's own tables were just replaced by --clean.
     dumped = _dumped_tables(_run_postgresql_tool(["pg_restore", "--list", str(dump)]))

@@ -23,6 +23,7 @@ from django.db import connection
 from agencies.models import Agency, Region, Role
 from registry.models import Evidence, ReviewEvent
 from tests.conftest import make_answer, make_person
+from tests.registry.test_object_storage import BUCKET, PREFIX, bucket, s3_endpoint, s3_storage_settings  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -142,6 +143,33 @@ def test_backup_wipe_restore_brings_back_every_row_and_every_file(installation, 
     # The backup itself is untouched by a restore (no journal files beside the copy), so it can be restored again.
     assert sha256(dump) == manifest["database"]["sha256"]
     assert sorted(path.name for path in folder.iterdir()) == [dump.name, "files", "manifest.json"]
+
+
+def test_round_trip_with_the_files_on_s3(bucket, installation, tmp_path):  # noqa: F811
+    """The same round trip with the files in an S3 bucket (moto's server): listed, read and written back only
+    through the storage API, under their original names."""
+
+    def objects() -> dict[str, str]:
+        return {
+            key: hashlib.sha256(bucket.read(key.removeprefix(f"{PREFIX}/"))).hexdigest()
+            for key in sorted(bucket.keys())
+        }
+
+    rows, files = database_rows(), objects()
+    assert len(files) == 4
+    folder = backup(tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {f"{PREFIX}/{item['name']}": item["sha256"] for item in manifest["files"]} == files
+
+    call_command("flush", interactive=False)
+    for key in sorted(bucket.keys()):
+        bucket.client.delete_object(Bucket=BUCKET, Key=key)
+    assert objects() == {}
+
+    call_command("restore", str(folder), stdout=io.StringIO())
+
+    assert database_rows() == rows
+    assert objects() == files
 
 
 def corrupt_evidence(folder: Path) -> str:
@@ -345,3 +373,22 @@ def test_restore_drops_tables_the_backup_does_not_know(postgresql_only, installa
 
     assert "reports_from_a_newer_version" not in connection.introspection.table_names()
     assert database_rows() == rows
+
+
+def test_failing_pg_restore_leaves_the_database_as_it_was(postgresql_only, installation, media, tmp_path):
+    folder = backup(tmp_path)
+    Region.objects.create(code="73.71", name="Kota Makassar", kind=Region.Kind.KOTA)
+    # A view the backup does not know depends on a table pg_restore must drop: it fails halfway through.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIEW region_names AS SELECT name FROM agencies_region")
+    rows, files = database_rows(), stored_files(media)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("restore", str(folder), replace=True, stdout=io.StringIO())
+
+    assert str(failure.value).startswith("pg_restore gagal: ")
+    assert str(failure.value).endswith("Basis data tidak diubah: pg_restore berjalan dalam satu transaksi.")
+    assert database_rows() == rows
+    assert stored_files(media) == files
+    with connection.cursor() as cursor:
+        cursor.execute("DROP VIEW region_names")
