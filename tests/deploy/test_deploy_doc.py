@@ -193,7 +193,12 @@ def test_nginx_site_passes_nginx_t_when_nginx_is_installed(tmp_path):
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid; error_log stderr; events {{}}\n"
-        f"http {{ access_log off; client_body_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n"
+        "http { access_log off; "
+        + "".join(
+            f"{kind}_temp_path {tmp_path}/{kind}; "
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"include {tmp_path}/site.conf; }}\n"
     )
     checked = subprocess.run(
         [nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
