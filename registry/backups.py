@@ -4,6 +4,12 @@ A backup folder holds `database.dump` (PostgreSQL, pg_dump's custom format) or `
 `files/<storage name>` for every uploaded file, and `manifest.json`. The manifest is written last, under a
 temporary name renamed at the end: a folder without it is an interrupted backup, never a good one.
 
+Uploaded files never change (a new upload gets a new name), so most of them are the same every night. With
+`link_dest` (the previous backup folder, like rsync's --link-dest) a file whose bytes equal the previous backup's
+copy becomes a hard link to that copy instead of a second copy: fourteen nightly backups then cost the files about
+once. A hard link is an ordinary file with one more name, so restoring needs nothing special and deleting the
+older folder leaves the newer one complete.
+
 `restore_backup` checks the manifest and every checksum before it changes anything, then replaces the
 database and puts the files back through the storage API (local disk or S3 alike), and finally compares the
 recorded migrations and the row counts with the manifest.
@@ -19,7 +25,9 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,6 +39,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
 
 from agencies.models import Region, User
+from registry.downloads import open_stored
 from registry.models import Innovation
 
 FORMAT = 1
@@ -65,11 +74,13 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Item:
-    """One file of a backup: its name (inside `files/` for stored files), size and SHA-256."""
+    """One file of a backup: its name (inside `files/` for stored files), size and SHA-256; `linked` when the
+    stored file's copy is a hard link to the previous backup's copy rather than a copy of its own."""
 
     name: str
     size: int
     sha256: str
+    linked: bool = False
 
     def as_json(self) -> dict:
         return {"name": self.name, "size": self.size, "sha256": self.sha256}
@@ -93,6 +104,15 @@ class Manifest:
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
+    @property
+    def linked_files(self) -> int:
+        return sum(1 for item in self.files if item.linked)
+
+    @property
+    def new_bytes(self) -> int:
+        """What this backup added to the disk: the database dump and the files copied rather than linked."""
+        return self.database.size + sum(item.size for item in self.files if not item.linked)
+
     def as_json(self) -> dict:
         return {
             "format": FORMAT,
@@ -100,7 +120,7 @@ class Manifest:
             "application": {"name": APPLICATION, "version": self.app_version},
             "database": {"vendor": self.vendor, **self.database.as_json()},
             "migrations": [list(migration) for migration in self.migrations],
-            "files": [item.as_json() for item in self.files],
+            "files": [{**item.as_json(), "linked": item.linked} for item in self.files],
             "rows": self.rows,
         }
 
@@ -113,7 +133,12 @@ class Manifest:
             vendor=str(database["vendor"]),
             migrations=[(str(app), str(name)) for app, name in data["migrations"]],
             database=Item(str(database["name"]), int(database["size"]), str(database["sha256"])),
-            files=[Item(str(item["name"]), int(item["size"]), str(item["sha256"])) for item in data["files"]],
+            files=[
+                Item(
+                    str(item["name"]), int(item["size"]), str(item["sha256"]), bool(item.get("linked", False))
+                )
+                for item in data["files"]
+            ],
             rows={str(label): int(count) for label, count in data["rows"].items()},
         )
 
@@ -138,8 +163,15 @@ class Contents:
         )
 
 
-def create_backup(*, output: Path) -> Manifest:
-    """Write a backup into `output`, which must not exist or be empty; return its manifest."""
+def create_backup(
+    *, output: Path, link_dest: Path | None = None, announce: Callable[[str], None] | None = None
+) -> Manifest:
+    """Write a backup into `output`, which must not exist or be empty; return its manifest.
+
+    `link_dest` is the previous backup: its unchanged files are hard-linked instead of copied (see
+    `_store_file`). A folder without a valid manifest is ignored, and `announce` hears why.
+    """
+    announce = announce or (lambda message: None)
     if output.exists():
         if not output.is_dir():
             raise BackupError(f"{output} sudah ada dan bukan folder.")
@@ -153,7 +185,7 @@ def create_backup(*, output: Path) -> Manifest:
         created = True
     try:
         output.mkdir(parents=True, exist_ok=True)
-        manifest = _write_backup(output)
+        manifest = _write_backup(output, _previous_files(link_dest, announce), announce)
     except BaseException as error:
         # Nothing half-written stays behind: the folder was empty or absent when we started.
         _remove_contents(output, remove_folder=created)
@@ -167,7 +199,9 @@ def create_backup(*, output: Path) -> Manifest:
     return manifest
 
 
-def _write_backup(output: Path) -> Manifest:
+def _write_backup(
+    output: Path, previous: "PreviousFiles | None", announce: Callable[[str], None]
+) -> Manifest:
     vendor = connection.vendor
     if vendor not in DUMP_NAMES:
         raise BackupError(f"Basis data {vendor} tidak didukung; hanya PostgreSQL dan SQLite.")
@@ -183,7 +217,7 @@ def _write_backup(output: Path) -> Manifest:
     database = _describe(dump, dump.name)
     # Files after the database: every file the dumped rows name already exists (a later upload may come
     # along too, which costs nothing); only a file deleted during the backup is missed, and that fails it.
-    files = _copy_stored_files(output / FILES)
+    files = _copy_stored_files(output / FILES, previous, announce)
     manifest = Manifest(
         created_at=created_at,
         app_version=_app_version(),
@@ -239,27 +273,145 @@ def _dump_sqlite(target: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
         copy.close()
 
 
-def _copy_stored_files(target: Path) -> list[Item]:
-    copied = []
+@dataclass
+class PreviousFiles:
+    """The stored files of the previous backup (from its manifest) that new copies may be hard-linked to."""
+
+    folder: Path
+    items: dict[str, Item]
+    linking: bool = True  # off after the first link the file system refuses: the others would fail alike
+
+
+def _previous_files(link_dest: Path | None, announce: Callable[[str], None]) -> PreviousFiles | None:
+    """The previous backup's manifest entries, or None (with the reason announced) when it is no complete backup.
+
+    Only the manifest is read here; each copy is checked when it is about to be linked.
+    """
+    if link_dest is None:
+        return None
+    ignored = f"--link-dest {link_dest} diabaikan"
+    everything = "semua berkas disalin."
+    path = link_dest / MANIFEST
+    if not link_dest.is_dir():
+        announce(f"{ignored}: folder itu tidak ada; {everything}")
+        return None
+    if not path.is_file():
+        announce(f"{ignored}: tidak berisi {MANIFEST} (pencadangan terputus?); {everything}")
+        return None
+    try:
+        data = json.loads(path.read_text())
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}")
+        manifest = Manifest.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        announce(f"{ignored}: {MANIFEST} rusak atau tidak sah ({error}); {everything}")
+        return None
+    return PreviousFiles(link_dest, {item.name: item for item in manifest.files})
+
+
+def _copy_stored_files(
+    target: Path, previous: PreviousFiles | None, announce: Callable[[str], None]
+) -> list[Item]:
+    stored = []
     for name in stored_names():
         destination = target / _relative(name)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
         try:
-            source = default_storage.open(name, "rb")
+            source, _size = open_stored(default_storage, name)
         except FileNotFoundError as error:
             raise BackupError(
                 f"Berkas {name} hilang selama pencadangan (dihapus oleh aplikasi?). Jalankan pencadangan lagi."
             ) from error
-        with source, destination.open("xb") as sink:
-            for chunk in source.chunks(CHUNK_SIZE):
+        try:
+            stored.append(_store_file(name, source, destination, previous, announce))
+        finally:
+            source.close()
+    return stored
+
+
+def _store_file(
+    name: str, source, destination: Path, previous: PreviousFiles | None, announce: Callable[[str], None]
+) -> Item:
+    """Copy one stored file to `destination`, or hard-link the previous backup's copy when the bytes are equal.
+
+    The bytes are always read from the storage and hashed while they are written to a temporary name beside
+    `destination`: the storage, not the previous backup, decides what this backup holds. Only when the
+    checksum and size equal the previous manifest's entry does the temporary copy give way to a link.
+
+    A hard link shares its bytes with the previous backup. Linking to a copy that was damaged since it was
+    written (a bit flipped on disk, an edit by hand) would put that damage into this backup too, under a
+    manifest entry computed from the good bytes in storage, and both backups would then fail at restore time,
+    not now. So the previous copy must prove itself before it is linked: its size is compared first (free, from
+    `stat`), then it is hashed again, which costs a read of the previous file but no write. A copy that fails
+    keeps the fresh one, and the operator hears about it: the previous backup is damaged.
+    """
+    digest, size = hashlib.sha256(), 0
+    descriptor, temporary_name = tempfile.mkstemp(prefix=".", suffix=".partial", dir=destination.parent)
+    temporary = Path(temporary_name)
+    try:
+        with os.fdopen(descriptor, "wb") as sink:
+            while chunk := source.read(CHUNK_SIZE):
                 digest.update(chunk)
                 size += len(chunk)
                 sink.write(chunk)
             sink.flush()
             os.fsync(sink.fileno())
-        copied.append(Item(name, size, digest.hexdigest()))
-    return copied
+        item = Item(name, size, digest.hexdigest())
+        if _link_previous(item, destination, previous, announce):
+            temporary.unlink()
+            return Item(name, size, item.sha256, linked=True)
+        temporary.rename(destination)
+        return item
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _link_previous(
+    item: Item, destination: Path, previous: PreviousFiles | None, announce: Callable[[str], None]
+) -> bool:
+    if previous is None or not previous.linking:
+        return False
+    recorded = previous.items.get(item.name)
+    if recorded is None or (recorded.size, recorded.sha256) != (item.size, item.sha256):
+        return False  # a new file, or one overwritten under the same name
+    copy = previous.folder / FILES / _relative(item.name)
+    try:
+        status = copy.lstat()
+    except FileNotFoundError:
+        announce(f"{FILES}/{item.name} tidak ada di cadangan {previous.folder}; berkas disalin.")
+        return False
+    if not stat.S_ISREG(status.st_mode) or status.st_size != item.size:
+        announce(
+            f"{FILES}/{item.name} di cadangan {previous.folder} tidak cocok dengan {MANIFEST}-nya "
+            "(cadangan itu rusak); berkas disalin."
+        )
+        return False
+    if _describe(copy, item.name).sha256 != item.sha256:
+        announce(
+            f"{FILES}/{item.name} di cadangan {previous.folder}: checksum SHA-256 tidak cocok dengan "
+            f"{MANIFEST}-nya (cadangan itu rusak); berkas disalin."
+        )
+        return False
+    try:
+        os.link(copy, destination)
+    except OSError as error:
+        if error.errno == errno.EMLINK:
+            return False  # this one copy has as many names as the file system allows; the next may link
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        previous.linking = False
+        announce(
+            f"Tautan keras ke {previous.folder} tidak dapat dibuat ({error.strerror}; folder cadangan harus "
+            "berada di sistem berkas yang sama); semua berkas disalin."
+        )
+        return False
+    return True
+
+
+# What os.link answers where hard links are impossible: another file system, one without hard links (FAT,
+# some network shares), or no permission to link (fs.protected_hardlinks and a copy owned by someone else).
+_NO_HARD_LINKS = {errno.EXDEV, errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
 def stored_names(directory: str = "") -> Iterator[str]:

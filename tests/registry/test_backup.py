@@ -5,9 +5,11 @@ database, hence transactional tests.
 """
 
 import datetime
+import errno
 import hashlib
 import io
 import json
+import os
 import resource
 import shutil
 import signal
@@ -19,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 
 from agencies.models import Agency, Region, Role
 from registry.models import Evidence, ReviewEvent
@@ -392,3 +395,180 @@ def test_failing_pg_restore_leaves_the_database_as_it_was(postgresql_only, insta
     assert stored_files(media) == files
     with connection.cursor() as cursor:
         cursor.execute("DROP VIEW region_names")
+
+
+# --- --link-dest: unchanged files are hard links to the previous backup's copies -----------------------------
+
+ZIP = "handoff/paket nasional 2024.zip"
+
+
+def backup_linked(tmp_path: Path, name: str, link_dest: Path) -> tuple[Path, str]:
+    folder = tmp_path / name
+    out = io.StringIO()
+    call_command("backup", output=folder, link_dest=link_dest, stdout=out)
+    return folder, out.getvalue()
+
+
+def copy_of(folder: Path, name: str) -> Path:
+    return folder / "files" / name
+
+
+def linked_in(folder: Path) -> dict[str, bool]:
+    return {
+        item["name"]: item["linked"] for item in json.loads((folder / "manifest.json").read_text())["files"]
+    }
+
+
+def change_the_night_after() -> tuple[str, str]:
+    """The storage moves on: the hand-off package is overwritten under its name (same size, other bytes) and a
+    new file is uploaded. Returns (changed, new)."""
+    default_storage.delete(ZIP)
+    assert default_storage.save(ZIP, ContentFile(b"PK\x05\x06" + b"\x01" * 18)) == ZIP
+    assert default_storage.save("evidence/baru.pdf", ContentFile(PDF + b"% baru\n")) == "evidence/baru.pdf"
+    return ZIP, "evidence/baru.pdf"
+
+
+def test_link_dest_links_unchanged_files_and_copies_changed_and_new_ones(installation, media, tmp_path):
+    first = backup(tmp_path)
+    unchanged = sorted(stored_files(media).keys() - {ZIP})
+    assert len(unchanged) == 3
+    changed, new = change_the_night_after()
+
+    second, out = backup_linked(tmp_path, "kedua", first)
+
+    for name in unchanged:
+        assert copy_of(second, name).stat().st_ino == copy_of(first, name).stat().st_ino, name
+        assert copy_of(second, name).stat().st_nlink == 2, name
+    assert copy_of(second, changed).stat().st_ino != copy_of(first, changed).stat().st_ino
+    for name in (changed, new):
+        assert copy_of(second, name).stat().st_nlink == 1, name
+    assert linked_in(second) == {**dict.fromkeys(unchanged, True), changed: False, new: False}
+    assert set(linked_in(first).values()) == {False}
+    # Every copy holds what the storage holds now, and nothing else is in the folder (no temporary copies).
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert {item["name"]: item["sha256"] for item in manifest["files"]} == stored_files(media)
+    assert stored_files(second / "files") == stored_files(media)
+    copied = manifest["database"]["size"] + sum(
+        item["size"] for item in manifest["files"] if item["name"] in (changed, new)
+    )
+    assert "5 berkas" in out and "2 disalin, 3 ditautkan ke cadangan sebelumnya" in out
+    assert f"ruang disk baru {filesizeformat(copied)}." in out
+
+
+def test_restore_of_a_linked_backup_after_the_previous_one_is_deleted(installation, media, tmp_path):
+    first = backup(tmp_path)
+    change_the_night_after()
+    second, _out = backup_linked(tmp_path, "kedua", first)
+    rows, files = database_rows(), stored_files(media)
+    assert len(files) == 5 and sum(linked_in(second).values()) == 3
+
+    shutil.rmtree(first)
+    wipe(media)
+    call_command("restore", str(second), stdout=io.StringIO())
+
+    assert database_rows() == rows
+    assert stored_files(media) == files
+    assert {path.stat().st_nlink for path in (second / "files").rglob("*") if path.is_file()} == {1}
+
+
+def missing_folder(folder: Path) -> str:
+    shutil.rmtree(folder)
+    return "folder itu tidak ada"
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (remove_manifest, "tidak berisi manifest.json (pencadangan terputus?)"),
+        (break_manifest, "manifest.json rusak atau tidak sah"),
+        (missing_folder, "folder itu tidak ada"),
+    ],
+)
+def test_link_dest_without_a_complete_backup_is_ignored_and_everything_copied(
+    installation, media, tmp_path, damage, reason
+):
+    first = backup(tmp_path)
+    damage(first)
+
+    second, out = backup_linked(tmp_path, "kedua", first)
+
+    assert f"--link-dest {first} diabaikan: {reason}" in out and "; semua berkas disalin.\n" in out
+    assert "4 disalin, 0 ditautkan" in out
+    assert linked_in(second) == dict.fromkeys(stored_files(media), False)
+    assert {path.stat().st_nlink for path in (second / "files").rglob("*") if path.is_file()} == {1}
+
+
+def tamper_same_size(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"Catalog", b"Katalog"))
+
+
+def tamper_shorter(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:-1])
+
+
+@pytest.mark.parametrize("tamper", [tamper_same_size, tamper_shorter])
+def test_a_damaged_previous_copy_is_not_linked(installation, media, tmp_path, tamper):
+    first = backup(tmp_path)
+    damaged = next(name for name in stored_files(media) if "sk-kepala-dinas" in name)
+    before = copy_of(first, damaged).read_bytes()
+    tamper(copy_of(first, damaged))
+    assert copy_of(first, damaged).read_bytes() != before
+
+    second, out = backup_linked(tmp_path, "kedua", first)
+
+    assert f"files/{damaged} di cadangan {first}" in out and "(cadangan itu rusak); berkas disalin." in out
+    assert copy_of(second, damaged).stat().st_nlink == 1
+    assert copy_of(second, damaged).read_bytes() == before
+    assert linked_in(second) == {**dict.fromkeys(stored_files(media), True), damaged: False}
+    call_command("restore", str(second), replace=True, stdout=io.StringIO())  # verified: the copy is sound
+
+
+def test_hard_links_refused_by_the_file_system_leave_copies(installation, media, tmp_path, monkeypatch):
+    first = backup(tmp_path)
+    attempts = []
+
+    def refuse(source, target):
+        attempts.append(target)
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    monkeypatch.setattr(os, "link", refuse)
+    second, out = backup_linked(tmp_path, "kedua", first)
+
+    assert (
+        len(attempts) == 1
+    )  # no further attempt (nor re-reading of previous copies) after the first refusal
+    assert out.count("Tautan keras") == 1 and "semua berkas disalin" in out
+    assert "4 disalin, 0 ditautkan" in out
+    assert stored_files(second / "files") == stored_files(media)
+    assert set(linked_in(second).values()) == {False}
+
+
+def test_link_dest_with_the_files_on_s3(bucket, installation, tmp_path):  # noqa: F811
+    """Read from the bucket as a stream, linked where the object is unchanged; restored after the first backup is
+    gone."""
+
+    def objects() -> dict[str, str]:
+        return {
+            key: hashlib.sha256(bucket.read(key.removeprefix(f"{PREFIX}/"))).hexdigest()
+            for key in sorted(bucket.keys())
+        }
+
+    first = backup(tmp_path)
+    bucket.client.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{ZIP}", Body=b"PK\x05\x06" + b"\x02" * 18)
+    rows, files = database_rows(), objects()
+
+    second, out = backup_linked(tmp_path, "kedua", first)
+
+    assert "3 disalin" not in out and "1 disalin, 3 ditautkan" in out
+    for name, linked in linked_in(second).items():
+        assert (copy_of(second, name).stat().st_ino == copy_of(first, name).stat().st_ino) == linked
+        assert linked == (name != ZIP)
+    shutil.rmtree(first)
+    call_command("flush", interactive=False)
+    for key in sorted(bucket.keys()):
+        bucket.client.delete_object(Bucket=BUCKET, Key=key)
+
+    call_command("restore", str(second), stdout=io.StringIO())
+
+    assert database_rows() == rows
+    assert objects() == files
