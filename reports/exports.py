@@ -2,8 +2,9 @@
 `reports.data.CsvExport`), and their log.
 
 The writers only lay out plain data: every figure was computed by the scoring engine before. Text that a
-spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a carriage return) stays text: the XLSX
-writes every text as an inline string, which is never evaluated, and the CSV prefixes such text with "'".
+spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a carriage return, also after leading
+blanks, semicolons or commas, and in their fullwidth forms) stays text: the XLSX writes every text as an inline
+string, which is never evaluated, and the CSV prefixes such text with "'".
 """
 
 import csv
@@ -11,6 +12,7 @@ import datetime
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,15 +36,17 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "pdf": "application/pdf",
 }
-# A spreadsheet treats a cell beginning with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet treats a cell beginning with one of these as a formula (OWASP "CSV injection"). Spreadsheets
+# skip leading blanks, and a cell opened with ";" or "," splits into a formula cell in a locale whose separator
+# that is; fullwidth "＝＋－＠" become ASCII under the compatibility normalisation some importers apply.
+_FORMULA_RE = re.compile(r"[\s;,]*[=+\-@]|[\t\r\n]")
 # Vendored so that a fresh machine without Debian's fonts-dejavu writes the same PDF.
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 CSV_ROWS_PER_CHUNK = 500
 
 
 def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return isinstance(value, str) and _FORMULA_RE.match(unicodedata.normalize("NFKC", value)) is not None
 
 
 def export_filename(data: ExportHead, fmt: str) -> str:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from agencies.models import Agency
 from registry.models import Evidence, Innovation
 from reports.data import STATE_LABELS
-from reports.exports import _csv_text, cell_xml
+from reports.exports import _csv_text, cell_xml, is_formula_like
 from reports.models import ExportLog
 from scoring.collect import cycle_index, gather_inputs
 from scoring.index import compute_index
@@ -277,6 +277,60 @@ def test_csv_formula_like_text_is_prefixed(hostile, reviewer):
     for value in [*HOSTILE.values(), "\tTab"]:
         assert value not in cells
         assert "'" + value in cells
+
+
+# Formulas that slipped past a guard looking at the first character only (issue 13).
+DISGUISED = {
+    "semicolon": ";=1+1",
+    "comma": ",=HYPERLINK(\"http://evil.example\")",
+    "fullwidth": "\uff1d1+1",
+    "fullwidth_at": "\uff20SUM(1+1)",
+    "space": " =1+1",
+    "semicolon_space": "; +cmd|' /C calc'!A0",
+    "newline": "\n=1+1",
+}
+
+
+@pytest.mark.parametrize("value", DISGUISED.values(), ids=DISGUISED.keys())
+def test_disguised_formula_is_formula_like(value):
+    assert is_formula_like(value)
+    assert _csv_text(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value", ["Dinas Kesehatan; UPTD", "1,5", "Posyandu = sehat", "Rp 1.000", "\uff21BC", "", "；Catatan"]
+)
+def test_ordinary_text_is_not_formula_like(value):
+    assert not is_formula_like(value)
+    assert _csv_text(value) == value
+
+
+@pytest.fixture
+def disguised(open_cycle, region, owner):
+    kecamatan = Agency.objects.create(region=region, code="KEC-D", name="Kecamatan Soreang", kind="kecamatan")
+    for number, value in enumerate(DISGUISED.values()):
+        agency = Agency.objects.create(
+            region=region, code=f"KEL-D{number}", name=value, kind="kelurahan", parent=kecamatan
+        )
+        make_entry(open_cycle, agency, owner, value, "submitted")
+    return open_cycle
+
+
+def test_csv_disguised_formulas_are_prefixed(disguised, reviewer):
+    _response, body = export(client_for(reviewer), "csv")
+    cells = {cell for row in read_csv(body) for cell in row}
+    assert {value for value in DISGUISED.values() if value in cells} == set()
+    assert {"'" + value for value in DISGUISED.values()} <= cells
+
+
+def test_xlsx_disguised_formulas_stay_text(disguised, reviewer):
+    _response, body = export(client_for(reviewer), "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    found = {cell.value: cell.data_type for cell in cells if cell.value in DISGUISED.values()}
+    # The workbook keeps the text exactly as typed (no normalisation, no prefix) and as inline strings.
+    assert found == {value: "s" for value in DISGUISED.values()}
+    assert not [cell for cell in cells if cell.data_type == "f"]
 
 
 def test_negative_numbers_stay_numbers():
