@@ -282,7 +282,7 @@ def test_csv_formula_like_text_is_prefixed(hostile, reviewer):
 # Formulas that slipped past a guard looking at the first character only (issue 13).
 DISGUISED = {
     "semicolon": ";=1+1",
-    "comma": ",=HYPERLINK(\"http://evil.example\")",
+    "comma": ',=HYPERLINK("http://evil.example")',
     "fullwidth": "\uff1d1+1",
     "fullwidth_at": "\uff20SUM(1+1)",
     "space": " =1+1",
