@@ -217,29 +217,33 @@ def entry_profile(request, pk):
     today = timezone.localdate()
     edition = entry.cycle.edition.parsed()
     restored = drafts.take(request)
+    status = 200
     if request.method == "POST":
         if not editable:
             return _refused(request, reason, reverse("entry_detail", args=[entry.pk]))
         form = ProfileForm(request.POST, edition=edition, today=today)
-        if form.is_valid() or "version" not in form.errors:
+        if "version" in form.errors:
+            refusal = _version_missing(request)
+            if refusal is not None:
+                return refusal
+            status, conflict = 409, False
+        else:
             expected = form.cleaned_data["version"]
             if request.POST.get("overwrite") == "1":
                 expected = Innovation.objects.values_list("version", flat=True).get(pk=entry.pk)
             saved = save_profile(entry, form.valid_values(), expected_version=expected)
-        else:
-            saved = False
-        conflict = not saved and "version" not in form.errors
-        if request.htmx:
-            return render(
-                request,
-                "registry/includes/save_status.html",
-                {"form": form, "saved": saved, "conflict": conflict, "version": entry.version},
-            )
-        if saved and not form.errors:
-            messages.success(request, _("The profile was saved."))
-            return redirect("entry_profile", pk=entry.pk)
-        if conflict:
-            entry.refresh_from_db()
+            conflict = not saved
+            if request.htmx:
+                return render(
+                    request,
+                    "registry/includes/save_status.html",
+                    {"form": form, "saved": saved, "conflict": conflict, "version": entry.version},
+                )
+            if saved and not form.errors:
+                messages.success(request, _("The profile was saved."))
+                return redirect("entry_profile", pk=entry.pk)
+            if conflict:
+                entry.refresh_from_db()
     elif restored is not None:
         form = ProfileForm(restored, edition=edition, today=today)
         form.is_valid()
@@ -267,6 +271,7 @@ def entry_profile(request, pk):
             "conflict": conflict,
             "attachments": attachments,
         },
+        status=status,
     )
 
 
@@ -274,6 +279,27 @@ def _profile_initial(entry: Innovation) -> dict:
     initial = {name: getattr(entry, name) for name in ProfileForm.base_fields if name != "version"}
     initial["version"] = entry.version
     return initial
+
+
+def _version_missing(request) -> HttpResponse | None:
+    """A save without the version it was typed against (an old copy of the page, a crafted request) cannot be
+    checked against a colleague's save: nothing is written, and the page says to reload. The typed values stay:
+    an autosave is answered in place (409) and leaves the form alone; a full save gets the message and None, and
+    the view shows the form again with what was typed."""
+    message = _(
+        "Not saved: this page is out of date. Copy what you typed if you need it, reload the page, then save again."
+    )
+    if request.htmx:
+        return HttpResponse(
+            format_html(
+                '<div id="save-status" role="status" data-testid="save-status" '
+                'class="small alert alert-danger w-100">{}</div>',
+                message,
+            ),
+            status=409,
+        )
+    messages.error(request, message)
+    return None
 
 
 def _refused(request, reason: str, back_url: str):
@@ -386,6 +412,12 @@ def indicator_page(request, pk, code, kind):
         if not owner.editable:
             return _refused(request, owner.reason, owner.detail_url)
         form = AnswerForm(request.POST, indicator=indicator, options=options)
+        if "version" in form.errors:
+            refusal = _version_missing(request)
+            if refusal is not None:
+                return refusal
+            evidence_form = EvidenceForm(kinds=indicator.evidence_kinds, today=timezone.localdate())
+            return _render_indicator(request, owner, indicator, answer, form, evidence_form, status=409)
         saved = conflict = False
         if form.is_valid():
             group, level = form.chosen()
