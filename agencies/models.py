@@ -1,5 +1,7 @@
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -312,3 +314,54 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency}"
+
+
+class PasswordResetRequestQuerySet(models.QuerySet):
+    def admit(self, *, email: str, ip: str | None, now=None):
+        """Record a reset request and return None, or refuse it: the time from which one is accepted again.
+
+        At most REGISTRI_PASSWORD_RESET_LIMIT_PER_EMAIL requests per e-mail address and
+        REGISTRI_PASSWORD_RESET_LIMIT_PER_ADDRESS per client address within the window. Every request
+        counts, whether or not an account has the address, so a refusal reveals nothing about accounts;
+        a refused request is not recorded, so a flood cannot keep the owner from resetting for ever.
+        """
+        now = now or timezone.now()
+        window = timedelta(minutes=settings.REGISTRI_PASSWORD_RESET_WINDOW_MINUTES)
+        email = email.strip().lower()
+        self.filter(created_at__lt=now - window).delete()
+        recent = self.filter(created_at__gte=now - window).order_by("created_at")
+        limits = [(recent.filter(email=email), settings.REGISTRI_PASSWORD_RESET_LIMIT_PER_EMAIL)]
+        if ip:
+            limits.append((recent.filter(ip=ip), settings.REGISTRI_PASSWORD_RESET_LIMIT_PER_ADDRESS))
+        retry_at = None
+        for requests, limit in limits:
+            times = list(requests.values_list("created_at", flat=True))
+            if len(times) >= limit:
+                # Accepted again once enough of the oldest have left the window to fall below the limit.
+                free_at = times[len(times) - limit] + window
+                retry_at = max(retry_at, free_at) if retry_at else free_at
+        if retry_at is None:
+            self.create(email=email, ip=ip, created_at=now)
+        return retry_at
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request, kept for the throttling window only (pruned by `admit`)."""
+
+    email = models.EmailField(_("e-mail address"))
+    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+
+    objects = PasswordResetRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("password-reset request")
+        verbose_name_plural = _("password-reset requests")
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="password_reset_email_idx"),
+            models.Index(fields=["ip", "created_at"], name="password_reset_ip_idx"),
+            models.Index(fields=["created_at"], name="password_reset_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.created_at:%Y-%m-%d %H:%M}"

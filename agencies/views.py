@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -5,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,7 +17,10 @@ from agencies.filters import AgencyFilter, PersonFilter
 from agencies.forms import AgencyForm, AgencyImportForm, PersonForm, RegionSetupForm
 from agencies.importing import AgencyImportError, import_agencies
 from agencies.invitations import send_invitation
-from agencies.models import Agency, User
+from agencies.models import Agency, PasswordResetRequest, User
+from agencies.throttling import account_lockouts, client_ip, password_reset_throttle_message, unlock_account
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 
@@ -138,6 +144,9 @@ def person_list(request):
     people = User.objects.visible_to(request.user).prefetch_related("agencies").order_by("full_name")
     person_filter = PersonFilter(request.GET, queryset=people)
     page = Paginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    lockouts = account_lockouts([person.email for person in page], now=timezone.now())
+    for person in page:
+        person.locked_until = lockouts.get(person.email)
     return render(request, "agencies/person_list.html", {"filter": person_filter, "page": page})
 
 
@@ -197,6 +206,34 @@ def person_resend_invitation(request, pk):
     send_invitation(person, invited_by=request.user, base_url=request.build_absolute_uri("/"))
     messages.success(request, _("The invitation was sent again to %(email)s.") % {"email": person.email})
     return redirect("person_list")
+
+
+@login_required
+@require_POST
+def person_unlock(request, pk):
+    person = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    ensure_admin(request.user)
+    removed = unlock_account(person.email)
+    logger.info(
+        "%s unlocked the sign-in of %s (%d attempt rows removed).", request.user.email, person.email, removed
+    )
+    messages.success(request, _("%(name)s can try to sign in again.") % {"name": person.full_name})
+    return redirect("person_list")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, sending at most a few e-mails per address and per client address an hour."""
+
+    def form_valid(self, form):
+        now = timezone.now()
+        retry_at = PasswordResetRequest.objects.admit(
+            email=form.cleaned_data["email"], ip=client_ip(self.request), now=now
+        )
+        if retry_at is None:
+            return super().form_valid(form)
+        message = password_reset_throttle_message(retry_at, now)
+        context = {"title": self.title, "throttle_message": message}
+        return render(self.request, "registration/password_reset_done.html", context, status=429)
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from agencies.models import Agency, Membership, Region, User
 from registry.models import Cycle
@@ -28,4 +29,6 @@ def test_seed_demo_people_can_sign_in(client):
     from agencies.management.commands.seed_demo import DEMO_PASSWORD
 
     call_command("seed_demo")
-    assert client.login(username="inovator.dinkes@parepare.demo", password=DEMO_PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username="inovator.dinkes@parepare.demo", password=DEMO_PASSWORD
+    )
