@@ -6,7 +6,6 @@ variable, parsed strictly: a typo in a boolean is an error, not a silent default
 
 import hashlib
 import os
-from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -97,7 +96,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
-    "axes",
     "agencies",
     "scoring",
     "registry",
@@ -107,17 +105,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreWhenSignedInMiddleware",
     "agencies.middleware.RegionRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as axes asks: it turns a login refused for too many failures into the lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -168,8 +166,7 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
-# axes first: it refuses a locked-out account or address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "agencies.backends.RegionModelBackend"]
+AUTHENTICATION_BACKENDS = ["agencies.backends.RegionModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -182,32 +179,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Invitation and reset links stay valid for three days: civil servants often read mail late.
 PASSWORD_RESET_TIMEOUT = env_int("DJANGO_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
-
-# Brute-force protection (django-axes, failures stored in the database; agencies/throttling.py). An account
-# (the e-mail address, case-insensitive) is locked after REGISTRI_LOGIN_FAILURE_LIMIT failures within the
-# cool-off; a client address after REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts, higher so
-# that one person's typos do not lock a whole office behind one NAT while a password spray still stops.
-REGISTRI_LOGIN_FAILURE_LIMIT = env_int("REGISTRI_LOGIN_FAILURE_LIMIT", 5)
-REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
-REGISTRI_LOGIN_COOLOFF_MINUTES = env_int("REGISTRI_LOGIN_COOLOFF_MINUTES", 15)
-# Behind nginx the client is the right-most X-Forwarded-For entry (nginx appends what it saw); without the
-# proxy that header is the client's own word and is ignored.
-REGISTRI_CLIENT_IP_FROM_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
-AXES_HANDLER = "agencies.throttling.LoginThrottleHandler"
-AXES_FAILURE_LIMIT = REGISTRI_LOGIN_FAILURE_LIMIT
-AXES_COOLOFF_TIME = timedelta(minutes=REGISTRI_LOGIN_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "agencies.throttling.login_username"
-AXES_CLIENT_IP_CALLABLE = "agencies.throttling.client_ip"
-AXES_LOCKOUT_CALLABLE = "agencies.throttling.lockout_response"
-AXES_RESET_ON_SUCCESS = True
-# A locked-out attempt does not move the end of the lock, so the time the page names holds.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# Password reset e-mails: at most this many per address, and per client address, within the window.
-REGISTRI_PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("REGISTRI_PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
-REGISTRI_PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("REGISTRI_PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
-REGISTRI_PASSWORD_RESET_WINDOW_MINUTES = env_int("REGISTRI_PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -304,6 +275,23 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every page (django-csp): scripts and styles only from our own static files, no
+# inline script, no inline <style> (htmx's indicator style is switched off in base.html and lives in
+# registri.css), no plugins, no framing by other sites. data: images are Bootstrap's own icons (the select
+# arrow, the close button, the menu toggler), which its stylesheet embeds. Downloads of stored files set their
+# own, stricter policy (registry/downloads.py), which the middleware leaves alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 3600)
 
 # Logs go to stdout (journald, a container runtime or the terminal keeps them); in production as JSON

@@ -1,4 +1,5 @@
-/* Registri Inovasi Daerah: autosave over htmx and uploads with progress and retry. Works without it too. */
+/* Registri Inovasi Daerah: autosave over htmx, uploads with progress and retry, confirmations. Loaded on every
+   page; works without it too. */
 (function () {
   "use strict";
   var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -12,6 +13,18 @@
       status.className = "small text-danger";
       status.textContent = status.dataset.offline || "Tidak tersambung: perubahan belum tersimpan. Akan dicoba lagi saat Anda mengetik, atau tekan Simpan.";
     }
+  });
+  // 409 answers a save that was refused (closed cycle, page out of date) with a status to show in place.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // Forms that ask before acting (data-confirm), without inline handlers, which the Content-Security-Policy refuses.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     var status = document.getElementById("save-status");
