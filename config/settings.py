@@ -353,6 +353,16 @@ REGISTRI_EVIDENCE_MAX_BYTES = {
 }
 # Uploads above this size are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request with files stops being read once it passes this (registry/uploads.py): the largest evidence limit
+# plus room for the form's other fields; each file also stops at its own kind's limit.
+REGISTRI_UPLOAD_MAX_BYTES = max(REGISTRI_EVIDENCE_MAX_BYTES.values()) + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "registry.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Form fields other than files (the longest is the design text, 300 words and more).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Background work (notification e-mail, hand-off packages) goes through the Django Tasks API: the
 # django-tasks backport with its database backend, run by `manage.py db_worker`. The same task code

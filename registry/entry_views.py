@@ -37,6 +37,7 @@ from registry.evidence_checks import EvidenceRejected, check_upload
 from registry.filters import ReplicationFilter
 from registry.forms import AnswerForm, EvidenceForm, ProfileForm, StartEntryForm, option_value
 from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, SpdProfile
+from registry.uploads import refusal as stopped_upload
 from registry.workflow import StaleStatus, TransitionRefused, last_revision_request, submit
 from scoring.collect import live_kematangan, live_spd
 from scoring.models import IndicatorOption
@@ -492,7 +493,11 @@ def evidence_add(request, pk, code, kind):
         return _refused(request, owner.reason, owner.detail_url)
     indicator, answer = _indicator(owner, code)
     form = EvidenceForm(
-        request.POST, request.FILES, kinds=indicator.evidence_kinds, today=timezone.localdate()
+        request.POST,
+        request.FILES,
+        kinds=indicator.evidence_kinds,
+        today=timezone.localdate(),
+        stopped_upload=stopped_upload(request),
     )
     uploading = request.headers.get("x-requested-with") == "XMLHttpRequest" or request.htmx
     if form.is_valid():
@@ -511,13 +516,15 @@ def evidence_add(request, pk, code, kind):
         messages.success(request, _("The evidence was added."))
         return redirect(owner.url("indicator", code))
     if uploading:
+        # registri.js shows the errors of a 422 in place; any other status reads as a lost connection.
         return render(request, "registry/includes/evidence_errors.html", {"evidence_form": form}, status=422)
     answer_form = AnswerForm(
         initial={"version": answer.version, "option": option_value(answer.option_group, answer.level)},
         indicator=indicator,
         options=list(indicator.options.all()),
     )
-    return _render_indicator(request, owner, indicator, answer, answer_form, form, status=422)
+    status = 413 if form.stopped_upload else 422
+    return _render_indicator(request, owner, indicator, answer, answer_form, form, status=status)
 
 
 def _evidence_fields(form) -> dict:
@@ -530,7 +537,7 @@ def _evidence_fields(form) -> dict:
     checked = data.get("checked")
     if checked:
         upload = data["file"]
-        upload.name = checked.original_name
+        upload.name = checked.stored_name
         return fields | {
             "kind": Evidence.Kind.FILE,
             "file": upload,
@@ -568,16 +575,12 @@ def evidence_file(request, pk):
     item = _evidence(request, pk)
     if item.kind != Evidence.Kind.FILE:
         raise Http404
-    response = serve(
+    return serve(
         item.file,
         content_type=item.content_type or "application/octet-stream",
         filename=item.original_name,
         as_attachment=request.GET.get("download") == "1",
     )
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
-    )
-    return response
 
 
 # --- the region's SPD profile -------------------------------------------------------------------------------
@@ -625,6 +628,10 @@ def entry_attachment(request, pk, field):
         messages.success(request, _("The document was removed."))
         return redirect("entry_profile", pk=entry.pk)
     upload = request.FILES.get("file")
+    stopped = stopped_upload(request)
+    if stopped is not None:
+        messages.error(request, stopped.message())
+        return redirect("entry_profile", pk=entry.pk)
     if upload is None:
         messages.error(request, _("Choose a PDF file to upload."))
         return redirect("entry_profile", pk=entry.pk)
@@ -633,6 +640,6 @@ def entry_attachment(request, pk, field):
     except EvidenceRejected as rejected:
         messages.error(request, str(rejected))
         return redirect("entry_profile", pk=entry.pk)
-    set_attachment(entry, field, upload, name=checked.original_name)
+    set_attachment(entry, field, upload, name=checked.stored_name)
     messages.success(request, _("The document %(name)s was uploaded.") % {"name": checked.original_name})
     return redirect("entry_profile", pk=entry.pk)

@@ -197,17 +197,22 @@ class AnswerForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    """One evidence item: a file or a link, with the document's number, date and subject."""
+    """One evidence item: a file or a link, with the document's number, date and subject.
 
-    file = forms.FileField(label=_("File"), required=False)
-    url = forms.CharField(label=_("Or a link"), required=False, max_length=500)
+    The document fields come first, also in the request the browser sends: an upload stopped for its size
+    (registry/uploads.py) leaves the fields before the file, so the form comes back with them filled.
+    """
+
     document_number = forms.CharField(label=_("Document number"), max_length=150, required=False)
     document_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
     subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
+    file = forms.FileField(label=_("File"), required=False)
+    url = forms.CharField(label=_("Or a link"), required=False, max_length=500)
 
-    def __init__(self, *args, kinds, today, **kwargs):
+    def __init__(self, *args, kinds, today, stopped_upload=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kinds, self.today = list(kinds), today
+        self.stopped_upload = stopped_upload
         self.fields["file"].help_text = describe_kinds(self.kinds)
         if "link" not in self.kinds:
             del self.fields["url"]
@@ -225,6 +230,9 @@ class EvidenceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.stopped_upload is not None:
+            self.add_error("file", self.stopped_upload.message())
+            return cleaned
         upload, url = cleaned.get("file"), (cleaned.get("url") or "").strip()
         if upload and url:
             raise forms.ValidationError(_("Add either a file or a link, not both at once."))

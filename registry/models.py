@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Region
+from registry.evidence_checks import stored_name
 
 
 class CycleClosed(Exception):
@@ -484,8 +485,9 @@ class Answer(models.Model):
 
 
 def evidence_upload_to(evidence, filename: str) -> str:
-    # Private storage: the path is never served directly, only through a permission-checking view.
-    return f"evidence/{evidence.answer_id}/{filename}"
+    # Private storage: the path is never served directly, only through a permission-checking view. The name
+    # is made safe here too, for files saved by code (a carried-over item keeps its display name).
+    return f"evidence/{evidence.answer_id}/{stored_name(filename)}"
 
 
 class EvidenceQuerySet(models.QuerySet):

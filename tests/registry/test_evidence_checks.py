@@ -5,11 +5,13 @@ Messages are asserted in English (the msgids); the Indonesian catalogue is check
 
 import contextlib
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.utils import translation
 
+from registry import evidence_checks
 from registry.evidence_checks import (
     KNOWN_KINDS,
     CheckedFile,
@@ -18,18 +20,15 @@ from registry.evidence_checks import (
     check_link,
     check_upload,
     describe_kinds,
+    stored_name,
 )
 from scoring.catalogue import DATA_DIR, load_edition_file
+from tests.registry.upload_samples import JS_ACTION, VALID_PDF, one_page, pdf
 
 MB = 1024 * 1024
 EDITION_FILES = sorted(DATA_DIR.glob("catalogue-*.yaml"))
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
-    b"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
-)
+PDF = VALID_PDF
 ENCRYPTED_PDF = PDF.replace(b"/Root 1 0 R", b"/Root 1 0 R /Encrypt 3 0 R /ID [<ab> <ab>]")
 TRUNCATED_PDF = PDF[: PDF.index(b"xref")]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" + bytes(64)
@@ -83,12 +82,24 @@ def refusal(content, name, kinds=("pdf", "image", "screenshot", "video", "link")
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("laporan.pdf", PDF, CheckedFile("pdf", "application/pdf", ".pdf", len(PDF), "laporan.pdf")),
-        ("foto.png", PNG, CheckedFile("image", "image/png", ".png", len(PNG), "foto.png")),
-        ("foto.jpg", JPEG, CheckedFile("image", "image/jpeg", ".jpg", len(JPEG), "foto.jpg")),
-        ("Foto Rapat.JPEG", JPEG, CheckedFile("image", "image/jpeg", ".jpeg", len(JPEG), "Foto Rapat.JPEG")),
-        ("SK BUPATI.PDF", PDF, CheckedFile("pdf", "application/pdf", ".pdf", len(PDF), "SK BUPATI.PDF")),
-        ("video.mp4", MP4, CheckedFile("video", "video/mp4", ".mp4", len(MP4), "video.mp4")),
+        (
+            "laporan.pdf",
+            PDF,
+            CheckedFile("pdf", "application/pdf", ".pdf", len(PDF), "laporan.pdf", "laporan.pdf"),
+        ),
+        ("foto.png", PNG, CheckedFile("image", "image/png", ".png", len(PNG), "foto.png", "foto.png")),
+        ("foto.jpg", JPEG, CheckedFile("image", "image/jpeg", ".jpg", len(JPEG), "foto.jpg", "foto.jpg")),
+        (
+            "Foto Rapat.JPEG",
+            JPEG,
+            CheckedFile("image", "image/jpeg", ".jpeg", len(JPEG), "Foto Rapat.JPEG", "Foto_Rapat.jpeg"),
+        ),
+        (
+            "SK BUPATI.PDF",
+            PDF,
+            CheckedFile("pdf", "application/pdf", ".pdf", len(PDF), "SK BUPATI.PDF", "SK_BUPATI.pdf"),
+        ),
+        ("video.mp4", MP4, CheckedFile("video", "video/mp4", ".mp4", len(MP4), "video.mp4", "video.mp4")),
     ],
 )
 def test_check_upload_accepts_pdf_jpg_png_and_mp4_by_content(name, content, expected):
@@ -121,7 +132,9 @@ def test_check_upload_reads_a_temporary_uploaded_file_and_rewinds_it():
 
         checked = check_upload(temporary, ["pdf", "metadata"])
 
-        assert checked == CheckedFile("pdf", "application/pdf", ".pdf", len(content), "laporan besar.pdf")
+        assert checked == CheckedFile(
+            "pdf", "application/pdf", ".pdf", len(content), "laporan besar.pdf", "laporan_besar.pdf"
+        )
         assert temporary.tell() == 0
         assert temporary.read() == content
     finally:
@@ -155,6 +168,7 @@ def test_check_upload_shortens_a_long_name_keeping_the_extension():
     checked = check_upload(upload("a" * 300 + ".pdf", PDF), ["pdf"])
 
     assert checked.original_name == "a" * 146 + ".pdf"
+    assert checked.stored_name == "a" * 100 + ".pdf"
 
 
 def test_check_upload_refuses_a_single_string_of_kinds():
@@ -274,7 +288,7 @@ def test_check_upload_refuses_an_image_where_only_pdf_or_video_is_accepted():
 
 def test_check_upload_refuses_a_file_over_the_configured_limit(settings):
     settings.REGISTRI_EVIDENCE_MAX_BYTES = {"pdf": 2 * MB, "image": 1024, "video": MB}
-    big_pdf = PDF[:-6] + bytes(3 * MB) + b"%%EOF\n"
+    big_pdf = pdf_of_size(3 * MB)
 
     rejected = refusal(big_pdf, "lampiran.pdf")
 
@@ -295,10 +309,10 @@ def test_check_upload_accepts_a_file_of_exactly_the_limit(settings):
 
 def test_check_upload_keeps_the_default_for_kinds_the_setting_leaves_out(settings):
     settings.REGISTRI_EVIDENCE_MAX_BYTES = {"image": 1024}
-    pdf_of_20_mb = PDF[:-6] + bytes(20 * MB - len(PDF)) + b"%%EOF\n"
+    pdf_of_20_mb = pdf_of_size(20 * MB)
 
     assert check_upload(upload("laporan.pdf", pdf_of_20_mb), ["pdf"]).size == 20 * MB
-    assert str(refusal(pdf_of_20_mb + b"\n", "laporan.pdf")) == (
+    assert str(refusal(pdf_of_size(20 * MB + 1), "laporan.pdf")) == (
         "The file laporan.pdf is 20.0\xa0MB; files of this type may be at most 20.0\xa0MB. Make it smaller "
         "and upload it again."
     )
@@ -316,6 +330,11 @@ def test_check_upload_limits_are_20_10_and_100_mb_without_the_setting(settings):
     with sparse_upload("video.mp4", MP4, 100 * MB + 1) as video, pytest.raises(EvidenceRejected) as caught:
         check_upload(video, ["video"])
     assert caught.value.code == "too_large"
+
+
+def pdf_of_size(size):
+    """A valid PDF of exactly `size` bytes: the sample, a comment of NUL bytes, the sample again."""
+    return PDF + b"%" + bytes(size - 2 * len(PDF) - 2) + b"\n" + PDF
 
 
 @contextlib.contextmanager
@@ -349,10 +368,269 @@ def test_check_upload_refuses_a_truncated_pdf():
     assert rejected.code == "damaged"
 
 
-def test_check_upload_looks_for_the_pdf_end_only_in_the_last_kilobyte():
+def test_check_upload_refuses_data_appended_after_the_end_of_a_pdf():
     content = PDF + b"% appended\n" * 200  # %%EOF now sits over 2 KB before the end
 
-    assert refusal(content, "laporan.pdf").code == "damaged"
+    rejected = refusal(content, "laporan.pdf")
+
+    assert str(rejected) == (
+        "The file laporan.pdf has other data after the end of the PDF document. Print the document again to "
+        "PDF (Print → Save as PDF) and upload the new file."
+    )
+    assert rejected.code == "appended_data"
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [bytes(100), bytes(5 * MB), b"\r\n" * 3000, b"\x00\n" * 10_000],
+    ids=["100-nul", "5mb-nul", "line-breaks", "nul-and-breaks"],
+)
+def test_check_upload_accepts_a_valid_pdf_padded_after_its_end(padding):
+    # Issue 13: refused as damaged, because %%EOF was looked for in the last kilobyte only.
+    assert check_upload(upload("scan.pdf", PDF + padding), ["pdf"]).size == len(PDF) + len(padding)
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        pytest.param(b"%PDF-%%EOF", "unreadable", id="ten-bytes"),
+        pytest.param(
+            b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n", "unreadable", id="header+html"
+        ),
+        pytest.param(b"%PDF-1.7\n" + bytes(3000) + b"\n%%EOF", "unreadable", id="header+nul"),
+        pytest.param(
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n", "unreadable"
+        ),
+        pytest.param(PDF + b"<html><script>alert(1)</script></html>", "appended_data", id="pdf-then-html"),
+        pytest.param(
+            PDF + b"PK\x03\x04" + bytes(100) + b"PK\x05\x06" + bytes(18), "appended_data", id="pdf-then-zip"
+        ),
+    ],
+)
+def test_check_upload_refuses_what_only_looks_like_a_pdf(content, code):
+    # Issue 13: the 10-byte file and a PDF header followed by HTML passed as PDF.
+    rejected = refusal(content, "dokumen.pdf")
+
+    assert rejected.code == code
+    if code == "unreadable":
+        assert str(rejected) == (
+            "The file dokumen.pdf cannot be read as a PDF document. Open it, print it again to PDF (Print → "
+            "Save as PDF) and upload the new file."
+        )
+
+
+def test_check_upload_refuses_a_pdf_without_pages():
+    empty = pdf(b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>")
+
+    assert str(refusal(empty, "kosong.pdf")) == (
+        "The file kosong.pdf has no pages. Open it to check, save it as PDF again and upload it."
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(ENCRYPTED_PDF.replace(b"/Encrypt", b"/Encr#79pt"), id="escaped-key"),
+        pytest.param(ENCRYPTED_PDF.replace(b"/Encrypt", b"/#45#6e#63#72#79#70#74"), id="all-escaped"),
+        pytest.param(
+            one_page(
+                b"<< /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>",
+                trailer=b" /Encr#79pt 4 0 R",
+                packed=[1, 2, 3],
+            ),
+            id="xref-stream",
+        ),
+    ],
+)
+def test_check_upload_refuses_an_encrypted_pdf_however_the_key_is_spelled(content):
+    # Issue 13: /Encr#79pt is /Encrypt to every PDF reader, but the byte search missed it.
+    assert refusal(content, "rahasia.pdf").code == "encrypted"
+
+
+ACTIVE_MESSAGE = (
+    "The file aktif.pdf contains {}, which evidence may not carry. Print the document again to PDF (Print → "
+    "Save as PDF) without attachments or scripts, then upload the new file."
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        pytest.param(
+            one_page(JS_ACTION, catalog=b" /OpenAction 4 0 R"), "scripts (JavaScript)", id="openaction-js"
+        ),
+        pytest.param(
+            one_page(JS_ACTION, catalog=b" /OpenAction 4 0 R", packed=[1, 4]),
+            "scripts (JavaScript)",
+            id="openaction-js-in-object-stream",
+        ),
+        pytest.param(
+            one_page(b"<< /Names [(a) 5 0 R] >>", JS_ACTION, catalog=b" /Names << /JavaScript 4 0 R >>"),
+            "scripts (JavaScript)",
+            id="names-tree",
+        ),
+        pytest.param(
+            one_page(b"<< /Names [(a) 5 0 R] >>", JS_ACTION, catalog=b" /Names << /J#61vaScript 4 0 R >>"),
+            "scripts (JavaScript)",
+            id="names-tree-escaped",
+        ),
+        pytest.param(
+            one_page(b"<< /O << /S /GoTo /D [3 0 R /Fit] >> >>", page=b" /AA 4 0 R", packed=[3, 4]),
+            "actions that run by themselves when the document is opened or read",
+            id="page-aa",
+        ),
+        pytest.param(
+            one_page(b"<< /S /Launch /F (cmd.exe) >>", catalog=b" /OpenAction 4 0 R"),
+            "a command that opens other programs or files",
+            id="launch",
+        ),
+        pytest.param(
+            one_page(b"<< /S /Launch /F (cmd.exe) >>", catalog=b" /OpenAction 4 0 R", packed=[4]),
+            "a command that opens other programs or files",
+            id="launch-in-object-stream",
+        ),
+        pytest.param(
+            one_page(
+                b"<< /Names [(a.exe) 5 0 R] >>",
+                b"<< /Type /Filespec /F (a.exe) /EF << /F 6 0 R >> >>",
+                b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream",
+                catalog=b" /Names << /EmbeddedFiles 4 0 R >>",
+            ),
+            "attached files",
+            id="embedded-file",
+        ),
+        pytest.param(
+            one_page(
+                b"<< /Type /Filespec /F (a.zip) /EF << /F 3 0 R >> >>", page=b" /Annots [4 0 R]", packed=[4]
+            ),
+            "attached files",
+            id="embedded-file-in-object-stream",
+        ),
+        pytest.param(
+            one_page(
+                b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] >>",
+                page=b" /Annots [4 0 R]",
+                packed=[4],
+            ),
+            "embedded multimedia (Flash, 3D, video or sound)",
+            id="richmedia",
+        ),
+        pytest.param(
+            one_page(
+                b"<< /Fields [] /XFA 5 0 R >>",
+                b"<< /Length 0 >>\nstream\n\nendstream",
+                catalog=b" /AcroForm 4 0 R",
+                packed=[4],
+            ),
+            "a form that sends or loads data",
+            id="xfa",
+        ),
+    ],
+)
+def test_check_upload_refuses_a_pdf_with_active_content(content, what):
+    # Issue 13: an /OpenAction script ran in chromium's viewer; /Launch and embedded files passed too.
+    rejected = refusal(content, "aktif.pdf")
+
+    assert (str(rejected), rejected.code) == (ACTIVE_MESSAGE.format(what), "active_content")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(one_page(catalog=b" /OpenAction [3 0 R /Fit]"), id="openaction-destination"),
+        pytest.param(
+            one_page(b"<< /S /GoTo /D [3 0 R /XYZ 0 0 0] >>", catalog=b" /OpenAction 4 0 R"), id="goto"
+        ),
+        pytest.param(
+            one_page(
+                b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (https://x.go.id/) >> >>",
+                page=b" /Annots [4 0 R]",
+            ),
+            id="web-link",
+        ),
+        pytest.param(one_page(packed=[1, 2, 3]), id="object-streams"),
+    ],
+)
+def test_check_upload_accepts_pdfs_whose_actions_only_move_or_link(content):
+    assert check_upload(upload("biasa.pdf", content), ["pdf"]).kind == "pdf"
+
+
+def test_check_upload_refuses_a_pdf_whose_object_stream_is_a_decompression_bomb():
+    bomb = one_page(b"<< /Filler (" + b"A" * (64 * MB) + b") >>", packed=[2, 3, 4])
+
+    assert len(bomb) < MB
+    assert refusal(bomb, "bom.pdf").code == "unreadable"
+
+
+def test_check_upload_stops_walking_a_pdf_with_too_many_objects(monkeypatch):
+    monkeypatch.setattr(evidence_checks, "PDF_MAX_OBJECTS", 50)
+    many = one_page(
+        *[b"<< /Next %d 0 R >>" % (number + 1) for number in range(4, 104)], b"null", page=b" /X 4 0 R"
+    )
+
+    assert refusal(many, "rumit.pdf").code == "too_complex"
+
+
+def test_check_upload_survives_deeply_nested_pdf_objects():
+    nested = one_page(b"[" * 50_000 + b"]" * 50_000, page=b" /X 4 0 R")
+
+    assert refusal(nested, "dalam.pdf").code in {"unreadable", "too_complex"}
+
+
+# --- stored names ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("laporan.pdf", "laporan.pdf"),
+        ("Laporan Akhir 2024 (final).pdf", "Laporan_Akhir_2024_(final).pdf"),
+        ("é" * 296 + ".pdf", "é" * 50 + ".pdf"),  # 100 bytes: the issue's name answered 500
+        ("Perwali Nomor 7 Tahun 2023 tentang Inovasi Daerah Kota Parepare – salinan résmi.pdf", None),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\windows\\win.ini.pdf", "win.ini.pdf"),
+        (".htaccess.pdf", "htaccess.pdf"),
+        ("...pdf", None),
+        ("CON.pdf", "CON_.pdf"),
+        ("nul.tar.pdf", "nul_.tar.pdf"),
+        ("lpt1.pdf", "lpt1_.pdf"),
+        ("fdp\u202eexe.pdf", "fdpexe.pdf"),
+        ("a\x00b\x1fc.pdf", "abc.pdf"),
+        ('<script>alert("x")</script>.pdf', "script.pdf"),  # what follows the last "/"
+        ('lap"or:an*?.pdf', "lap_or_an.pdf"),
+        ("😀" * 80 + ".pdf", None),
+        ("雅加达报告.pdf", "雅加达报告.pdf"),
+    ],
+)
+def test_stored_name_fits_any_file_system(name, expected):
+    stored = stored_name(name, ".pdf")
+
+    assert stored.endswith(".pdf") and len(stored.encode()) <= 104
+    assert not stored.startswith(".") and "/" not in stored and "\\" not in stored
+    if expected is None:
+        assert len(stored) > 4 and all(
+            char.isalnum() or char in "-_.()–" or char.isalpha() for char in stored
+        )
+    else:
+        assert stored == expected
+
+
+@pytest.mark.parametrize("name", ["😀😀😀.pdf", "....pdf", "\u202e\u202d😀.pdf", "/", ""])
+def test_stored_name_falls_back_to_a_made_up_name(name):
+    assert re.fullmatch(r"bukti-\d{8}-[0-9a-f]{8}\.pdf", stored_name(name, ".pdf"))
+
+
+def test_stored_name_keeps_only_the_extension_of_the_checked_content():
+    assert stored_name("laporan.html", ".pdf") == "laporan.pdf"
+    assert stored_name("laporan.pdf.exe") == "laporan.pdf"
+    assert stored_name("foto.JPEG") == "foto.jpeg"
+
+
+def test_check_upload_stores_a_long_accented_name_in_100_bytes():
+    checked = check_upload(upload("é" * 296 + ".pdf", PDF), ["pdf"])
+
+    assert checked.original_name == "é" * 146 + ".pdf"
+    assert checked.stored_name == "é" * 50 + ".pdf"
 
 
 # --- links -----------------------------------------------------------------------------------------------

@@ -27,11 +27,12 @@ from storages.backends.s3 import S3Storage
 from registry.models import Cycle, Evidence, Innovation
 from reports.models import HandoffPackage
 from tests.conftest import client_for, make_cycle, open_windows
+from tests.registry.upload_samples import VALID_PDF, one_page
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PDF_2 = PDF.replace(b"Catalog", b"Catalog/Lang(id)")
+PDF = VALID_PDF
+PDF_2 = one_page(catalog=b" /Lang (id)")
 METADATA = {"document_number": "7/2023", "document_date": "2023-04-02", "subject": "SK Inovasi"}
 BUCKET = "bukti-registri"
 PREFIX = "registri/uji"
