@@ -257,3 +257,12 @@ def test_the_axes_command_unlocks_an_account_typed_in_any_case(owner):
     fail(owner.email, 5)
     call_command("axes_reset_username", "OWNER@Example.org")
     assert sign_in(Client(), owner.email, PASSWORD).status_code == 302
+
+
+def test_unlock_is_for_administrators_only(client, reviewer, owner):
+    fail(owner.email, 5)
+    url = reverse("person_unlock", args=[owner.pk])
+    anonymous = client.post(url)
+    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("login"))
+    assert client_for(reviewer).post(url).status_code == 403  # sees the region's people, may not unlock
+    assert_locked_out(sign_in(Client(), owner.email, PASSWORD))
