@@ -576,6 +576,7 @@ def _split_extension(name: str) -> tuple[str, str]:
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _DANGEROUS_SCHEMES = frozenset({"javascript", "data", "file", "vbscript"})
+_UNENCODED_IN_URLS = frozenset('<>"`{}|\\^')
 _LOCAL_NAMES = ("localhost", "localdomain")
 _LOCAL_SUFFIXES = (".localhost", ".localdomain", ".local", ".lan", ".internal", ".intranet", ".home.arpa")
 
@@ -635,6 +636,17 @@ def check_link(url: str, allowed_kinds: Sequence[str]) -> str:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise EvidenceRejected(gettext("The link does not contain a website address."), code="link_no_host")
+    if not host.isascii():
+        # An address in another alphabet can look like a known one ("pаrepare" with a Cyrillic "а");
+        # browsers show such addresses as xn--..., which is what a copy from the address bar gives.
+        raise EvidenceRejected(
+            gettext(
+                "The website address %(host)s in the link contains letters other than a to z, which can imitate "
+                "another address. Copy the link again from the browser's address bar."
+            )
+            % {"host": host},
+            code="link_idn",
+        )
     if _is_local(host):
         raise EvidenceRejected(
             gettext(
@@ -653,6 +665,9 @@ def check_link(url: str, allowed_kinds: Sequence[str]) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise invalid from None
+    # Characters a browser's address bar always percent-encodes: here they come from a hand-made link.
+    if any(char in _UNENCODED_IN_URLS for char in url):
+        raise invalid
     rest = url[len(scheme) + 3 + len(parts.netloc) :]
     return f"{scheme}://{parts.netloc.lower()}{rest}"
 

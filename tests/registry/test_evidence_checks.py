@@ -738,6 +738,32 @@ def test_check_link_refuses_local_and_private_hosts(url, host):
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://p\u0430repare.go.id/", "p\u0430repare.go.id"),  # a Cyrillic "а" in a Latin name
+        ("https://\u0440\u0430\u0443\u0440\u0430l.com/", "\u0440\u0430\u0443\u0440\u0430l.com"),
+        ("https://bücher.de/", "bücher.de"),
+    ],
+)
+def test_check_link_refuses_addresses_outside_a_to_z_that_can_imitate_others(url, host):
+    assert link_refusal(url) == (
+        f"The website address {host} in the link contains letters other than a to z, which can imitate another "
+        "address. Copy the link again from the browser's address bar."
+    )
+
+
+def test_check_link_accepts_an_international_address_as_the_address_bar_copies_it():
+    assert check_link("https://xn--bcher-kva.de/", LINK_KINDS) == "https://xn--bcher-kva.de/"
+
+
+@pytest.mark.parametrize("url", ["https://x.go.id/<script>", 'https://x.go.id/a"b', "https://x.go.id/{x}"])
+def test_check_link_refuses_characters_a_browser_would_have_encoded(url):
+    assert link_refusal(url) == (
+        "The link is not a valid web address. Copy it again from the browser's address bar."
+    )
+
+
 def test_check_link_refuses_a_host_without_a_domain():
     assert (
         link_refusal("https://intranet/sk.pdf") == "The website address intranet in the link is incomplete."
