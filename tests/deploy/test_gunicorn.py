@@ -288,3 +288,62 @@ def test_when_the_worker_dies_gunicorn_is_stopped_and_the_launcher_fails(product
     assert code != 0
     assert "serve: worker exited (-9); stopping the other" in log.read_text()
     assert [pid for pid in [pids["gunicorn"], *gunicorn_workers] if alive(pid)] == []
+
+
+def test_security_headers_through_gunicorn_behind_a_tls_proxy(production, tmp_path):
+    """The headers a browser gets from the real server (issue 13), as nginx passes them on with TLS in front."""
+    import requests
+
+    log = tmp_path / "serve.log"
+    behind_tls = production | {
+        "env": production["env"] | {"DJANGO_BEHIND_TLS_PROXY": "true", "DJANGO_SECURE_HSTS_SECONDS": "3600"}
+    }
+    launcher, base = serve(behind_tls, log)
+    try:
+        session = requests.Session()
+        wait_until_healthy(session, base, launcher, log)
+        # What nginx adds to every request it forwards (deploy/nginx); the Referer is checked on HTTPS posts.
+        session.headers.update(
+            {
+                "X-Forwarded-Proto": "https",
+                "Referer": f"https://{base.removeprefix('http://')}/accounts/login/",
+            }
+        )
+        login_page = session.get(f"{base}/accounts/login/")
+        showcase = session.get(f"{base}/etalase/")
+        log_in(session, base, INNOVATOR)
+        home = session.get(f"{base}/")
+        stylesheet = session.get(
+            base + re.search(r'href="(/static/css/registri\.[0-9a-f]{12}\.css)"', home.text)[1]
+        )
+        plain_http = requests.get(f"{base}/accounts/login/")
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=60)
+
+    for page in (login_page, showcase, home):
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        policy = dict(
+            part.strip().split(" ", 1) for part in page.headers["Content-Security-Policy"].split(";")
+        )
+        assert policy == {
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        }
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert page.headers["Referrer-Policy"] == "same-origin"
+        assert page.headers["Strict-Transport-Security"] == "max-age=3600; includeSubDomains; preload"
+        # gunicorn names itself but not its version (nginx in front replaces the header with its own).
+        assert not re.search(r"\d", page.headers.get("Server", ""))
+    assert "no-store" in home.headers["Cache-Control"] and "private" in home.headers["Cache-Control"]
+    assert "no-store" not in showcase.headers.get("Cache-Control", "")
+    assert stylesheet.status_code == 200 and "no-store" not in stylesheet.headers.get("Cache-Control", "")
+    # Without TLS in front there is no HSTS: a browser must only learn it over HTTPS.
+    assert plain_http.status_code == 200 and "Strict-Transport-Security" not in plain_http.headers
