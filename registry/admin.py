@@ -19,6 +19,11 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Innovation)
+    def get_readonly_fields(self, request, obj=None):
+        # Changing the edition moves the cycle's answers, under rules the cycle page applies
+        # (Cycle.switch_edition); here it would leave them pointing at the old edition's rows.
+        return ["edition"] if obj is not None else []
+
 class InnovationAdmin(admin.ModelAdmin):
     list_display = ["name", "agency", "cycle", "created_at"]
     list_filter = ["cycle__year", "agency__kind"]

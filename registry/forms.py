@@ -1,4 +1,5 @@
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from registry.entries import urusan_choices
@@ -34,7 +35,10 @@ class CycleForm(forms.ModelForm):
     def __init__(self, *args, region, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.region = region
-        self.fields["edition"].queryset = Edition.objects.order_by("-year", "-version")
+        # National editions and the region's own uploads; another region's are not offered (nor accepted).
+        self.fields["edition"].queryset = (
+            Edition.objects.for_region(region.pk).defer("source_text").order_by("-year", "-version")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -44,6 +48,10 @@ class CycleForm(forms.ModelForm):
             self.add_error(
                 "edition", _("Choose a catalogue edition of %(year)s or an earlier year.") % {"year": year}
             )
+        elif edition and self.instance.pk:
+            problem = self.instance.edition_change_problem(edition)
+            if problem:
+                self.add_error("edition", problem)
         if (
             year
             and Cycle.objects.filter(region=self.instance.region, year=year)
@@ -62,6 +70,18 @@ class CycleForm(forms.ModelForm):
         if closes and review_closes and review_closes < closes:
             self.add_error("review_closes", _("Review cannot close before submissions close."))
         return cleaned
+
+    @transaction.atomic
+    def save(self, commit=True):
+        """Save the cycle; a changed edition takes the cycle's answers along (`Cycle.switch_edition`).
+
+        Raises EditionChangeRefused when an entry arrived since the form was checked.
+        """
+        cycle = super().save(commit=False)
+        if cycle.pk and "edition" in self.changed_data:
+            cycle.switch_edition(cycle.edition)
+        cycle.save()
+        return cycle
 
 
 class StartEntryForm(forms.Form):

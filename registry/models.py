@@ -1,7 +1,7 @@
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -13,6 +13,10 @@ from registry.evidence_checks import stored_name
 
 class CycleClosed(Exception):
     """An action was attempted outside the window the cycle allows for it."""
+
+
+class EditionChangeRefused(Exception):
+    """A cycle's catalogue edition may not become the one asked for (the message says why)."""
 
 
 class CycleQuerySet(models.QuerySet):
@@ -86,6 +90,60 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return _("Cycle %(year)s") % {"year": self.year}
+
+    def holds_answers(self) -> bool:
+        """Whether anything points at the rows of the cycle's edition: an entry, or an SPD answer."""
+        return self.innovations.exists() or Answer.objects.filter(spd_profile__cycle=self).exists()
+
+    def edition_change_problem(self, edition) -> str | None:
+        """Why the cycle's edition cannot become `edition`, or None when it can.
+
+        Answers point at the rows of the edition (and verdicts and scores follow from them), so once the
+        cycle has an entry or an SPD answer the edition may only become a revision that scores exactly
+        alike: same indicator ids, weights and options. Those answers then move with it (`switch_edition`).
+        """
+        if edition.pk == self.edition_id or not self.holds_answers():
+            return None
+        difference = self.edition.revision_difference(edition)
+        if difference is None:
+            return None
+        return _(
+            "The catalogue edition cannot be changed: this cycle already has entries or SPD answers, and "
+            "%(edition)s differs from the current edition in %(difference)s. Only a revision with the same "
+            "indicators, options and numbers may replace it."
+        ) % {"edition": edition, "difference": difference}
+
+    def switch_edition(self, edition) -> None:
+        """Make `edition` the cycle's edition and move its answers to the matching rows, in one transaction.
+
+        Rows match by indicator code (an answer's option is its group and level, which a revision keeps).
+        Raises EditionChangeRefused when `edition_change_problem` has a reason, checked again under a lock
+        on the cycle row.
+        """
+        with transaction.atomic():
+            current = Cycle.objects.select_for_update().select_related("edition").get(pk=self.pk)
+            problem = current.edition_change_problem(edition)
+            if problem:
+                raise EditionChangeRefused(problem)
+            new_rows = dict(edition.indicators.values_list("code", "pk"))
+            moves = {
+                old_pk: new_rows[code]
+                for code, old_pk in current.edition.indicators.values_list("code", "pk")
+                if code in new_rows
+            }
+            answers = Answer.objects.filter(Q(innovation__cycle=current) | Q(spd_profile__cycle=current))
+            if moves:
+                answers.filter(indicator_id__in=moves).update(
+                    indicator_id=models.Case(
+                        *(
+                            models.When(indicator_id=old, then=models.Value(new))
+                            for old, new in moves.items()
+                        ),
+                        output_field=models.BigIntegerField(),
+                    )
+                )
+            Cycle.objects.filter(pk=self.pk).update(edition=edition)
+        self.edition = edition
 
     def submission_is_open(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

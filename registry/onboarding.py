@@ -74,8 +74,17 @@ def chosen_windows(year, today, submission_opens, submission_closes, review_clos
 
 
 def edition_for_year(year: int) -> Edition | None:
-    """The newest catalogue edition of the year, or of the latest earlier year when none is loaded yet."""
-    return Edition.objects.filter(year__lte=year).defer("source_text").order_by("-year", "-version").first()
+    """The newest national catalogue edition of the year, or of the latest earlier year when none is loaded yet.
+
+    National: a new region has no edition of its own, and another region's upload is not its to use.
+    """
+    return (
+        Edition.objects.national()
+        .filter(year__lte=year)
+        .defer("source_text")
+        .order_by("-year", "-version")
+        .first()
+    )
 
 
 def check_arguments(*, code: str, name: str, kind: str, admin_email: str, year: int) -> list[str]:

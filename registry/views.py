@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from agencies.access import admin_required, ensure_admin
 from agencies.models import Agency
 from registry.forms import CycleForm
-from registry.models import Cycle, Innovation, compliance_by_kind
+from registry.models import Cycle, EditionChangeRefused, Innovation, compliance_by_kind
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,13 @@ def cycle_edit(request, pk):
     ensure_admin(request.user)
     form = CycleForm(request.POST or None, instance=cycle, region=cycle.region)
     if form.is_valid():
-        form.save()
-        messages.success(request, _("Cycle %(year)s was saved.") % {"year": cycle.year})
-        return redirect("cycle_list")
+        try:
+            form.save()
+        except EditionChangeRefused as refused:
+            form.add_error("edition", str(refused))
+        else:
+            messages.success(request, _("Cycle %(year)s was saved.") % {"year": cycle.year})
+            return redirect("cycle_list")
     return render(request, "registry/cycle_form.html", {"form": form, "cycle": cycle})
 
 

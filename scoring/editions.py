@@ -9,24 +9,30 @@ from scoring import catalogue
 from scoring.models import Edition, Indicator, IndicatorOption
 
 
-def load_edition_text(text: str, *, using: str = DEFAULT_DB_ALIAS) -> tuple[Edition, bool]:
+def load_edition_text(text: str, *, region=None, using: str = DEFAULT_DB_ALIAS) -> tuple[Edition, bool]:
     """Return the stored edition for this text and whether it was new; raise CatalogueError if invalid.
 
     The same file loaded twice is the same edition. A changed file for a year becomes the
     next version: a version that a cycle uses is never rewritten, so its scores stay reproducible.
+    With a region the edition is that region's own unless the same file is already a national edition;
+    without one it is national (the shipped files, `load_catalogue`, a superuser without a region).
     """
     parsed = catalogue.load_edition(text)
     with transaction.atomic(using=using):
-        return _store(parsed, text, using)
+        return _store(parsed, text, region, using)
 
 
-def _store(parsed: catalogue.Edition, text: str, using: str) -> tuple[Edition, bool]:
+def _store(parsed: catalogue.Edition, text: str, region, using: str) -> tuple[Edition, bool]:
     editions = Edition.objects.using(using)
-    existing = editions.filter(year=parsed.year, checksum=parsed.checksum).first()
+    same_file = editions.filter(year=parsed.year, checksum=parsed.checksum)
+    # National first: a region uploading a shipped file gets the edition everybody shares.
+    existing = same_file.national().first() or (region and same_file.filter(region=region).first())
     if existing:
         return existing, False
+    # Versions count per year across regions, so "version 3" names one edition wherever it is shown.
     versions = editions.select_for_update().filter(year=parsed.year).values_list("version", flat=True)
     edition = editions.create(
+        region=region,
         year=parsed.year,
         version=max(versions, default=0) + 1,
         title=f"IID {parsed.year}: {parsed.subject}"[:255],

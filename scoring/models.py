@@ -11,6 +11,21 @@ class EditionQuerySet(models.QuerySet):
     def latest_for_year(self, year: int):
         return self.filter(year=year).order_by("-version").first()
 
+    def national(self):
+        """Shipped editions and those loaded from the command line or by a superuser without a region."""
+        return self.filter(region__isnull=True)
+
+    def for_region(self, region_id):
+        """What a region may use and see: the national editions and its own uploads."""
+        return self.filter(Q(region__isnull=True) | Q(region_id=region_id))
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser and user.region_id is None:
+            return self.all()
+        return self.for_region(user.region_id)
+
 
 class Edition(models.Model):
     """One version of a year's indicator catalogue, loaded from its YAML file.
@@ -18,8 +33,20 @@ class Edition(models.Model):
     The file's text is kept verbatim so that a computed index can always be traced to the
     exact catalogue it used, and its indicators and options are rows that answers point to.
     A corrected file becomes a new version; a version in use by a cycle is never changed.
+
+    An edition without a region is national (shipped with the application, or loaded by the operator);
+    one uploaded by a region's administrator belongs to that region and only its people see it.
     """
 
+    region = models.ForeignKey(
+        "agencies.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editions",
+        help_text=_("Empty for a national edition, which every region sees."),
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=255)
@@ -35,7 +62,18 @@ class Edition(models.Model):
         ordering = ["-year", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["year", "version"], name="edition_year_version_unique"),
-            models.UniqueConstraint(fields=["year", "checksum"], name="edition_year_checksum_unique"),
+            # The same file is one national edition, and at most one edition of each region: two regions
+            # uploading the same corrected file each get their own (neither sees the other's).
+            models.UniqueConstraint(
+                fields=["year", "checksum"],
+                condition=Q(region__isnull=True),
+                name="edition_year_checksum_unique_national",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "checksum", "region"],
+                condition=Q(region__isnull=False),
+                name="edition_year_checksum_unique_in_region",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -48,6 +86,65 @@ class Edition(models.Model):
     def parsed(self) -> catalogue.Edition:
         """The edition as the pure engine reads it (parsed once per process and file)."""
         return _parse_source(self.checksum, self.source_text)
+
+    def revision_difference(self, other: "Edition") -> str | None:
+        """None when `other` scores exactly like this edition, else what differs first (for a message).
+
+        A revision may correct names, labels and guidance; it keeps the year, the indicator ids, each
+        row's weight and options (group, level, score), the profile choices and every parameter of the
+        index, so answers given under one mean the same under the other.
+        """
+        if other.pk == self.pk:
+            return None
+        if other.year != self.year:
+            return _("the year")
+        mine, theirs = _scoring_rows(self), _scoring_rows(other)
+        if list(mine) != list(theirs):
+            return _("the list of indicators")
+        for code, row in mine.items():
+            if theirs[code] != row:
+                return _("indicator %(code)s (its weight or its options)") % {"code": code}
+        try:
+            same_parameters = _scoring_parameters(self) == _scoring_parameters(other)
+        except catalogue.CatalogueError:
+            same_parameters = False
+        if not same_parameters:
+            return _("the scoring parameters or the profile choices")
+        return None
+
+
+def _scoring_rows(edition: Edition) -> dict[str, tuple]:
+    """Per indicator code, in catalogue order, everything of a row that an answer or a score depends on."""
+    rows = {}
+    for indicator in edition.indicators.order_by("position").prefetch_related("options"):
+        options = sorted((option.group, option.level, option.score) for option in indicator.options.all())
+        rows[indicator.code] = (
+            indicator.part,
+            indicator.number,
+            indicator.sub,
+            indicator.bobot,
+            indicator.mandatory,
+            tuple(options),
+        )
+    return rows
+
+
+def _scoring_parameters(edition: Edition) -> tuple:
+    parsed = edition.parsed()
+    parameters = parsed.parameters
+    return (
+        parameters.levels,
+        parameters.divisor_floor,
+        parameters.count_cap,
+        parameters.per_innovation_factor,
+        parameters.spd_max,
+        parameters.sid_per_innovation_max,
+        parameters.jumlah_inovasi_max,
+        parameters.total_max,
+        tuple((band.min, band.max) for band in parameters.predicates),
+        (parameters.spread_rule.urusan, parameters.spread_rule.threshold),
+        tuple((field.name, field.values) for field in parsed.profile_fields),
+    )
 
 
 @functools.lru_cache(maxsize=16)
