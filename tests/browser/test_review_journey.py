@@ -10,6 +10,7 @@ from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from agencies.models import Agency, User
 from registry.models import Answer, Cycle, Evidence, Innovation
 from scoring.collect import cycle_index
+from tests.registry.upload_samples import VALID_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -113,7 +114,7 @@ def test_send_back_fix_resubmit_and_approve(live_server, browser, shot):
     innovator.goto(f"{base}/entries/{entry.pk}/indicators/SID-17/")
     form = innovator.get_by_test_id("evidence-form")
     form.get_by_label("Berkas").set_input_files(
-        files=[{"name": "sk-tim-lengkap.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+        files=[{"name": "sk-tim-lengkap.pdf", "mimeType": "application/pdf", "buffer": VALID_PDF}]
     )
     form.get_by_label("Nomor dokumen").fill("800/12/2023")
     form.get_by_label("Tanggal dokumen").fill("2023-06-01")

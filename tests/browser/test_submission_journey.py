@@ -5,10 +5,11 @@ from django.core.management import call_command
 
 from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from registry.models import Answer, Evidence, Innovation
+from tests.registry.upload_samples import VALID_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = VALID_PDF  # a PDF that parses: the upload checks read it with pypdf
 DESIGN = " ".join(
     ["Dasar hukum, permasalahan, isu strategis, metode pembaharuan, keunggulan dan cara kerja inovasi."] * 30
 )

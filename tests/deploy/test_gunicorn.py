@@ -24,13 +24,14 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.sandbox import PYTHON, ROOT, base_env, own_postgres_database, postgres_url, secret_key
+from tests.registry.upload_samples import VALID_PDF
 
 pytestmark = pytest.mark.postgres_only
 
 PASSWORD = "inovasi-parepare"  # seed_demo's
 INNOVATOR = "inovator.dinkes@parepare.demo"
 ADMIN = "admin@parepare.demo"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = VALID_PDF  # a PDF that parses: the upload checks read it with pypdf
 DESIGN = " ".join(["rancangan"] * 300)
 PROFILE = {
     "name": "Posyandu Digital",

@@ -324,3 +324,21 @@ def test_a_profile_pdf_over_the_cap_is_refused_with_a_message(entry, owner):
     assert "anggaran.pdf" in page and "tidak diunggah" in page
     entry.refresh_from_db()
     assert not entry.budget_file
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [
+        (b"%PDF-%%EOF", 422),
+        (b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n%%EOF\n", 422),
+        (PDF + bytes(5000), 302),  # refused as damaged before: %%EOF was looked for in the last kilobyte
+    ],
+    ids=["ten-bytes", "header-then-html", "nul-padded"],
+)
+def test_only_a_parseable_pdf_passes_as_pdf(entry, owner, content, status):
+    response = upload(client_for(owner), entry, "SID-16", "dokumen.pdf", content)
+
+    assert response.status_code == status
+    assert Evidence.objects.count() == (status == 302)
+    if status == 422:
+        assert "tidak dapat dibaca sebagai dokumen PDF" in response.content.decode()
