@@ -125,6 +125,13 @@ def test_main_pages_have_no_csp_violation_for_any_role(live_server, desktop, tmp
     watcher.visit(f"{base}/entries/{draft.pk}/profile/")
     page.get_by_label("Tujuan").fill("Layanan kesehatan sampai ke rumah warga.")
     page.get_by_test_id("save-status").filter(has_text="Tersimpan").wait_for()
+    # A page that lost its version (an old copy) is told in place to reload; nothing is saved, the text stays.
+    page.evaluate("document.getElementById('id_version').remove()")
+    page.get_by_label("Tujuan").fill("Diketik di halaman lama.")
+    page.get_by_test_id("save-status").filter(has_text="muat ulang halaman").wait_for()
+    assert page.get_by_label("Tujuan").input_value() == "Diketik di halaman lama."
+    draft.refresh_from_db()
+    assert draft.goals == "Layanan kesehatan sampai ke rumah warga."
     watcher.collect()
     watcher.visit(f"{base}/entries/{draft.pk}/indicators/SID-16/")
     page.get_by_label("Jawaban Anda").select_option("3")
