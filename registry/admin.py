@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import ngettext
 
 from registry.models import Cycle, Innovation, ReviewEvent
 
@@ -17,19 +19,46 @@ class CycleAdmin(admin.ModelAdmin):
     list_filter = ["region", "year"]
     list_select_related = ["region", "edition"]
 
-
-@admin.register(Innovation)
     def get_readonly_fields(self, request, obj=None):
         # Changing the edition moves the cycle's answers, under rules the cycle page applies
         # (Cycle.switch_edition); here it would leave them pointing at the old edition's rows.
         return ["edition"] if obj is not None else []
 
+
+@admin.register(Innovation)
 class InnovationAdmin(admin.ModelAdmin):
     list_display = ["name", "agency", "cycle", "created_at"]
     list_filter = ["cycle__year", "agency__kind"]
     list_select_related = ["agency", "cycle"]
     search_fields = ["name", "agency__name", "agency__code"]
     raw_id_fields = ["agency", "cycle", "created_by"]
+
+    def get_deleted_objects(self, objs, request):
+        """Name the review history as what keeps an entry, instead of listing its events one by one.
+
+        The events are protected (on_delete=PROTECT, and database triggers refuse to delete them), so an
+        entry that has been through the workflow stays; a draft goes with its answers, evidence and files.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        with_history = (
+            Innovation.objects.filter(pk__in=[obj.pk for obj in objs])
+            .annotate(event_count=Count("events"))
+            .filter(event_count__gt=0)
+            .order_by("name")
+        )
+        if with_history:
+            # Listed as what protects the entry, not as a missing permission (no one may delete events).
+            perms_needed = perms_needed - {ReviewEvent._meta.verbose_name}
+            protected = [
+                ngettext(
+                    "%(entry)s: its review history (%(count)s event) is the audit trail and is never deleted.",
+                    "%(entry)s: its review history (%(count)s events) is the audit trail and is never deleted.",
+                    entry.event_count,
+                )
+                % {"entry": entry, "count": entry.event_count}
+                for entry in with_history
+            ]
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(ReviewEvent)

@@ -1,7 +1,29 @@
 from django.apps import AppConfig
+from django.db import models
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry")
+
+    def ready(self):
+        from registry.models import Evidence, Innovation
+
+        # Storage housekeeping, not business flow (STYLE.md keeps signals out of that): a row's files must go
+        # however the row goes, and post_delete is the only hook Django runs for rows deleted by a cascade
+        # (an answer taking its evidence along, the admin deleting a draft entry).
+        for model in (Evidence, Innovation):
+            post_delete.connect(
+                discard_files_of_deleted_row, sender=model, dispatch_uid=f"discard-files-{model}"
+            )
+
+
+def discard_files_of_deleted_row(sender, instance, **kwargs):
+    """Remove the deleted row's stored files once the deletion commits (kept if it rolls back)."""
+    from registry.entries import discard_file
+
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            discard_file(getattr(instance, field.name))

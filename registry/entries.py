@@ -347,7 +347,7 @@ def discard_file(stored) -> None:
 
 @transaction.atomic
 def remove_evidence(item: Evidence) -> None:
-    discard_file(item.file)
+    # Its file goes once the deletion commits: the post_delete hook of RegistryConfig discards it.
     item.delete()
 
 

@@ -391,7 +391,21 @@ class Innovation(models.Model):
         verbose_name_plural = _("innovations")
         ordering = ["-cycle__year", "agency__name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "cycle"], name="innovation_one_per_agency_cycle")
+            models.UniqueConstraint(fields=["agency", "cycle"], name="innovation_one_per_agency_cycle"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "submitted",
+                        "in_review",
+                        "revision_requested",
+                        "resubmitted",
+                        "approved",
+                        "rejected",
+                    ]
+                ),
+                name="innovation_status_valid",
+            ),
         ]
         # The review queue's default order, so a page of it is read from the index, not sorted.
         indexes = [models.Index(fields=["cycle", "-submitted_at", "id"], name="innovation_queue_order")]
@@ -639,10 +653,14 @@ class Evidence(models.Model):
 
 
 class ReviewEvent(models.Model):
-    """An append-only record of a workflow step: who moved an entry from which status to which, and why."""
+    """An append-only record of a workflow step: who moved an entry from which status to which, and why.
 
+    The database holds it so: triggers (migration registry/0007) refuse every UPDATE and DELETE.
+    """
+
+    # PROTECT: an entry with a history is never deleted, so its history never goes with it.
     innovation = models.ForeignKey(
-        Innovation, verbose_name=_("innovation"), on_delete=models.CASCADE, related_name="events"
+        Innovation, verbose_name=_("innovation"), on_delete=models.PROTECT, related_name="events"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"

@@ -3,6 +3,7 @@
 import datetime
 import re
 from html import unescape
+from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
@@ -49,12 +50,11 @@ def innovation(agency, cycle, name, *, status="approved", approved_days_ago=None
         cycle=cycle, agency=agency, name=name, status=status, created_by=author, **fields
     )
     if status == Innovation.Status.APPROVED:
-        event = ReviewEvent.objects.create(
-            innovation=entry, actor=author, from_status="in_review", to_status="approved"
-        )
-        if approved_days_ago is not None:
-            ReviewEvent.objects.filter(pk=event.pk).update(
-                created_at=timezone.now() - datetime.timedelta(days=approved_days_ago)
+        # Events are never updated (the database refuses), so an older approval is written at its time.
+        when = timezone.now() - datetime.timedelta(days=approved_days_ago or 0)
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            ReviewEvent.objects.create(
+                innovation=entry, actor=author, from_status="in_review", to_status="approved"
             )
     return entry
 
