@@ -9,7 +9,9 @@ from scoring.editions import load_edition_file
 
 
 class Command(BaseCommand):
-    help = "Load an IID catalogue edition file into the database as a national edition (every region sees it)."
+    help = (
+        "Load an IID catalogue edition file into the database as a national edition (every region sees it)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
