@@ -227,10 +227,10 @@ ACCESS: dict[str, Access] = {
         "GET", 200, 200, 200, "anonymous", lambda w: {"uidb64": uid(w), "token": "set-password"}
     ),
     "invitation_done": Access("GET", 200, 200, 200, "anonymous"),
-    # scoring: the shipped catalogue is every region's
+    # scoring: the shipped catalogue is every region's, an edition uploaded by region A only its own
     "edition_list": Access("GET", LOGIN, 403, 200, "reviewer"),
     "edition_upload": Access("GET", LOGIN, 403, 403, "admin"),
-    "edition_detail": Access("GET", LOGIN, 403, 200, "reviewer", lambda w: {"pk": w.edition.pk}),
+    "edition_detail": Access("GET", LOGIN, 403, 404, "reviewer", lambda w: {"pk": w.edition.pk}),
     # reports: the foreign reviewer gets their own region's reports, never region A's
     "dashboard": Access("GET", LOGIN, 403, 200, "reviewer"),
     "compliance_board": Access("GET", LOGIN, 403, 200, "reviewer"),
@@ -360,7 +360,9 @@ def world(
         spd_link=spd_link,
         package=package,
         notification=notification,
-        edition=open_cycle.edition,
+        edition=Edition.objects.create(
+            year=2025, version=1, title=f"IID {SECRET}", source_text="-", checksum="a" * 64, region=region
+        ),
         people={
             "outsider": outsider,
             "foreign": foreign,
