@@ -6,6 +6,7 @@ variable, parsed strictly: a typo in a boolean is an error, not a silent default
 
 import hashlib
 import os
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "agencies",
     "scoring",
     "registry",
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,7 +170,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
-AUTHENTICATION_BACKENDS = ["agencies.backends.RegionModelBackend"]
+# axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "agencies.backends.RegionModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -179,6 +184,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Invitation and reset links stay valid for three days: civil servants often read mail late.
 PASSWORD_RESET_TIMEOUT = env_int("DJANGO_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+
+# Brute-force protection (django-axes, failures stored in the database; agencies/throttling.py). An account
+# (the e-mail address, case-insensitive) is locked after REGISTRI_LOGIN_FAILURE_LIMIT failures within the
+# cool-off; a client address after REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts, higher so
+# that one person's typos do not lock a whole office behind one NAT while a password spray still stops.
+REGISTRI_LOGIN_FAILURE_LIMIT = env_int("REGISTRI_LOGIN_FAILURE_LIMIT", 5)
+REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+REGISTRI_LOGIN_COOLOFF_MINUTES = env_int("REGISTRI_LOGIN_COOLOFF_MINUTES", 15)
+# Behind nginx the client is the right-most X-Forwarded-For entry (nginx appends what it saw); without the
+# proxy that header is the client's own word and is ignored.
+REGISTRI_CLIENT_IP_FROM_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+AXES_HANDLER = "agencies.throttling.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = REGISTRI_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=REGISTRI_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "agencies.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "agencies.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "agencies.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Lockouts and unlocks are logged by agencies/throttling.py; axes' own line per request is noise.
+AXES_VERBOSE = False
+# A locked-out attempt does not move the end of the lock, so the time the page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Password reset e-mails: at most this many per address, and per client address, within the window.
+REGISTRI_PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("REGISTRI_PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+REGISTRI_PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("REGISTRI_PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
+REGISTRI_PASSWORD_RESET_WINDOW_MINUTES = env_int("REGISTRI_PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
