@@ -70,3 +70,12 @@ def test_spd_answer_autosave_without_version_saves_nothing(open_cycle, reviewer)
     assert response.status_code == 409
     assert RELOAD in response.content.decode()
     assert not Answer.objects.filter(spd_profile=profile, level__isnull=False).exists()
+
+
+def test_answer_autosave_with_an_invalid_option_says_nothing_was_saved(entry, owner):
+    url = reverse("entry_indicator", args=[entry.pk, "SID-25"])
+    response = client_for(owner).post(url, {"option": "9", "version": 1}, headers=HTMX)
+    html = response.content.decode()
+    assert "Tidak tersimpan" in html
+    assert "Tersimpan, kecuali" not in html
+    assert not Answer.objects.filter(innovation=entry, level__isnull=False).exists()
