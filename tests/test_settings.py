@@ -150,3 +150,11 @@ def test_the_postgresql_test_database_is_named_after_the_checkout(tmp_path):
     assert re.fullmatch(r"test_registri_[0-9a-f]{8}", there) and there != here
     chosen = run_python(code, DATABASE_URL=url, DJANGO_TEST_DATABASE_NAME="test_registri_ci", **PRODUCTION)
     assert chosen.stdout.strip() == "test_registri_ci"
+
+
+@pytest.mark.django_db
+def test_a_request_with_too_many_fields_gets_an_indonesian_page(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client.post("/accounts/login/", {f"field{number}": "x" for number in range(20)})
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat diproses" in response.content.decode()

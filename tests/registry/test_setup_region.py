@@ -281,3 +281,18 @@ def test_a_cycle_may_use_an_earlier_edition_but_not_a_later_one(admin_user, open
     refused = client.post(reverse("cycle_create"), {"year": 2023, "edition": edition.pk, **dates})
     assert "2023 atau tahun sebelumnya" in refused.content.decode()
     assert not Cycle.objects.filter(year=2023).exists()
+
+
+def test_a_superuser_without_a_region_loads_a_national_edition(regionless, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.catalogue import bundled_catalogue_path
+
+    text = (
+        bundled_catalogue_path(2024).read_text("utf-8").replace("Kemendagri, BSKDN", "Kemendagri (BSKDN)", 1)
+    )
+    upload = SimpleUploadedFile("katalog.yaml", text.encode(), content_type="application/x-yaml")
+    response = client_for(regionless).post(reverse("edition_upload"), {"file": upload})
+    assert response.status_code == 302
+    edition = Edition.objects.latest_for_year(2024)
+    assert edition.region is None and "Kemendagri (BSKDN)" in edition.source_text
