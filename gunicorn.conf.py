@@ -6,34 +6,15 @@ Read automatically by `gunicorn` started in the project folder (and by `make ser
 
 import logging
 import os
+import sys
+from pathlib import Path
 
 from gunicorn import glogging
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+# gunicorn reads this file before it changes into the project folder: make `config` importable from here.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _bool(name: str, default: bool) -> bool:
-    # The same strict reading as config/settings.py: a typo is an error, not a silent default.
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(f"{name}={raw!r} is not a boolean (use true/false).")
-
-
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise ValueError(f"{name}={raw!r} is not an integer.") from error
+from config.env import env_int, log_format
 
 
 def _default_bind() -> str:
@@ -53,18 +34,18 @@ wsgi_app = "config.wsgi:application"
 proc_name = "registri"
 
 bind = [address.strip() for address in os.environ.get("GUNICORN_BIND", _default_bind()).split(",")]
-workers = _int("WEB_CONCURRENCY", _default_workers())
-threads = _int("GUNICORN_THREADS", 1)
+workers = env_int("WEB_CONCURRENCY", _default_workers())
+threads = env_int("GUNICORN_THREADS", 1)
 
 # nginx buffers a whole upload (100 MB video at most) before passing it on, so gunicorn receives it at local
 # speed; what takes time is checking and storing it (object storage over a regional link) and the largest
 # exports (the PDF report of 5,000 innovations takes about 6 s here). nginx's proxy timeouts use the same value.
-timeout = _int("GUNICORN_TIMEOUT", 120)
-graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+timeout = env_int("GUNICORN_TIMEOUT", 120)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 # Restarting each worker now and then bounds slow memory growth; the jitter keeps them from restarting together.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 
 # Only nginx on this machine may say which scheme and client a request came from.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -85,11 +66,7 @@ access_log_format = (
     '%({x-forwarded-for}i)s %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 )
 
-LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "").strip().lower() or (
-    "plain" if _bool("DJANGO_DEBUG", False) else "json"
-)
-if LOG_FORMAT not in {"json", "plain"}:
-    raise ValueError(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r} must be json or plain.")
+LOG_FORMAT = log_format()
 
 
 class JsonLogger(glogging.Logger):

@@ -68,7 +68,12 @@ def doc_blocks() -> list[Block]:
 
 def read_variables() -> set[str]:
     """Every environment variable the code reads: names quoted in the settings, gunicorn.conf.py, deploy/."""
-    sources = [ROOT / "config" / "settings.py", ROOT / "gunicorn.conf.py", ROOT / "deploy" / "serve.py"]
+    sources = [
+        ROOT / "config" / "settings.py",
+        ROOT / "config" / "env.py",
+        ROOT / "gunicorn.conf.py",
+        ROOT / "deploy" / "serve.py",
+    ]
     names = set()
     for source in sources:
         names |= set(re.findall(r"[\"']([A-Z][A-Z0-9_]+)[\"']", source.read_text(encoding="utf-8")))
