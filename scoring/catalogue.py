@@ -71,6 +71,8 @@ class Row:
     form_no: int | None
     # Guidance for the filler and reviewer (measure, components, notes, changes, ...), read-only.
     details: Mapping[str, object] = field(hash=False)
+    # The evidence guidance in English (`evidence.description_en`, from revision 2 of 2024); "" when absent.
+    evidence_description_en: str = ""
 
     @cached_property
     def all_options(self) -> tuple[Option, ...]:
@@ -150,6 +152,7 @@ class Edition:
     parameters: Parameters
     evidence_kinds: Mapping[str, str] = field(hash=False)
     profile_fields: tuple[ProfileField, ...] = ()
+    subject_en: str = ""  # `meta.subject_en`, the subject in English where the file gives it
     _by_id: Mapping[str, Row] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -207,6 +210,7 @@ def load_edition(text: str) -> Edition:
 
     year = read.get(meta, "measurement_year", "int", path="meta")
     subject = read.get(meta, "subject", "str", path="meta")
+    subject_en = read.get(meta, "subject_en", "str", path="meta", required=False)
     evidence_kinds = _parse_evidence_kinds(read, kinds_raw)
     parameters, levels = _parse_parameters(read, scoring)
 
@@ -237,6 +241,7 @@ def load_edition(text: str) -> Edition:
         parameters=parameters,
         evidence_kinds=MappingProxyType(dict(evidence_kinds)),
         profile_fields=profile_fields,
+        subject_en=subject_en or "",
     )
 
 
@@ -617,7 +622,7 @@ def _parse_row(
         bobot = None
 
     options, option_groups = _parse_row_options(read, raw, context, bobot, levels)
-    kinds, description = _parse_row_evidence(read, raw, context, evidence_kinds)
+    kinds, description, description_en = _parse_row_evidence(read, raw, context, evidence_kinds)
 
     if len(read.problems) > start:
         return None
@@ -638,6 +643,7 @@ def _parse_row(
         option_groups=MappingProxyType(option_groups),
         evidence_kinds=kinds,
         evidence_description=description,
+        evidence_description_en=description_en,
         confidence=confidence,
         strength=strength,
         form_no=form_no,
@@ -713,16 +719,24 @@ def _parse_options(
 
 def _parse_row_evidence(
     read: _Reader, raw: dict, context: str, evidence_kinds: dict[str, str] | None
-) -> tuple[tuple[str, ...], str]:
+) -> tuple[tuple[str, ...], str, str]:
+    """The evidence kinds, the guidance and its optional English wording (`description_en`, a text).
+
+    Other keys under `evidence` are ignored, as they always were: editions stored before revision 2 are
+    parsed again from their text and must keep parsing.
+    """
     evidence = read.get(raw, "evidence", "dict", context=context)
     kinds = read.get(evidence, "kinds", "list", path="evidence", context=context)
     description = read.get(evidence, "description", "str", path="evidence", context=context)
+    description_en = read.get(
+        evidence, "description_en", "str", path="evidence", context=context, required=False
+    )
     if kinds is not None and not kinds:
         read.problem(context, "evidence.kinds kosong.")
     for kind in kinds or ():
         if evidence_kinds is not None and kind not in evidence_kinds:
             read.problem(context, f"jenis bukti {kind!r} tidak ada di evidence_kinds.")
-    return tuple(kinds or ()), description or ""
+    return tuple(kinds or ()), description or "", description_en or ""
 
 
 def _check_duplicate_ids(problems: list[str], rows: list[Row]) -> None:

@@ -53,6 +53,7 @@ def _store(parsed: catalogue.Edition, text: str, region, using: str) -> tuple[Ed
             mandatory=row.mandatory,
             evidence_kinds=list(row.evidence_kinds),
             evidence_description=row.evidence_description,
+            evidence_description_en=row.evidence_description_en,
             confidence=row.confidence,
             strength=row.strength or "",
             position=position,

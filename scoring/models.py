@@ -2,6 +2,7 @@ import functools
 
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from scoring import catalogue
@@ -173,6 +174,11 @@ class Indicator(models.Model):
     mandatory = models.BooleanField(_("mandatory"), default=False)
     evidence_kinds = models.JSONField(_("evidence kinds"), default=list)
     evidence_description = models.TextField(_("evidence needed"), blank=True)
+    evidence_description_en = models.TextField(
+        _("evidence needed (English)"),
+        blank=True,
+        help_text=_("The English wording of the evidence guidance, where the catalogue file gives one."),
+    )
     confidence = models.CharField(_("confidence"), max_length=20)
     strength = models.CharField(_("strength"), max_length=20, blank=True)
     position = models.PositiveSmallIntegerField(_("position"))
@@ -192,6 +198,17 @@ class Indicator(models.Model):
     @property
     def is_inferred(self) -> bool:
         return self.confidence != "confirmed"
+
+    @property
+    def evidence_guidance(self) -> str:
+        """The evidence guidance in the active language.
+
+        `evidence_description` is the catalogue's own text (Indonesian from revision 2 of 2024); the English
+        wording is shown only in the English interface and only where the file gives one.
+        """
+        if self.evidence_description_en and (translation.get_language() or "").split("-")[0] == "en":
+            return self.evidence_description_en
+        return self.evidence_description
 
 
 class IndicatorOption(models.Model):
