@@ -115,7 +115,7 @@ def grouped_bars(
 
 def columns(
     categories: Sequence[str],
-    values: Sequence[Sequence[Number]],
+    values: Sequence[Sequence[Number | None]],
     *,
     series: Sequence[str],
     title: str,
@@ -126,7 +126,8 @@ def columns(
 ) -> Svg:
     """Columns per category (one per series) on a 0-`maximum` axis, with a dashed line where each band starts.
 
-    `values[i][s]` is series `s` in category `i`. A band whose start lies too close to the baseline to be
+    `values[i][s]` is series `s` in category `i`; None draws no column there (a year with only an official
+    result, say) while keeping the series' place. A band whose start lies too close to the baseline to be
     told apart from it gets no line.
     """
     if not categories:
@@ -163,6 +164,8 @@ def columns(
     for position, (category, row) in enumerate(zip(categories, values, strict=True)):
         start = left + slot * position + (slot - column * count) / 2
         for index, value in enumerate(row):
+            if value is None:
+                continue
             height = _scaled(value, maximum, plot_height)
             x = start + column * index
             colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]

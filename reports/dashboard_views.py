@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from agencies.access import bappeda_required
 from registry.models import Cycle, Innovation, compliance_by_kind
 from reports import charts
+from reports.models import OfficialResult
 from scoring.catalogue import Edition
 from scoring.collect import CycleIndex, InnovationScore, cycle_index, gather_inputs, index_gains
 from scoring.index import Score, compute_index, round_half_up, variable_scores
@@ -27,9 +28,12 @@ INNOVATIONS_CHARTED = 20  # the chart shows the most mature ones; the table list
 
 @dataclass(frozen=True)
 class TrendPoint:
+    """A year of the trend: the computed scores where the region has a cycle, Kemendagri's where published."""
+
     year: int
-    claimed: Score
-    verified: Score
+    claimed: Score | None
+    verified: Score | None
+    official: OfficialResult | None = None
 
 
 @dataclass(frozen=True)
@@ -81,13 +85,21 @@ def gain_rows(cycle, index: CycleIndex) -> list[GainRow]:
     return rows
 
 
-def trend(cycles, chosen: Cycle, chosen_index: CycleIndex) -> list[TrendPoint]:
-    """Both IIDs of every cycle, oldest first: three queries per cycle (`gather_inputs`)."""
+def trend(cycles, chosen: Cycle, chosen_index: CycleIndex, official=()) -> list[TrendPoint]:
+    """Both IIDs of every cycle and the official results, oldest first: three queries per cycle
+    (`gather_inputs`); a year with only an official result is a point too."""
+    official_of = {result.year: result for result in official}
     points = []
     for cycle in cycles:
         result = chosen_index.result if cycle.pk == chosen.pk else compute_index(*gather_inputs(cycle))
-        points.append(TrendPoint(cycle.year, result.self_assessed, result.verified))
-    return points
+        points.append(
+            TrendPoint(cycle.year, result.self_assessed, result.verified, official_of.get(cycle.year))
+        )
+    computed = {cycle.year for cycle in cycles}
+    points += [
+        TrendPoint(year, None, None, item) for year, item in official_of.items() if year not in computed
+    ]
+    return sorted(points, key=lambda point: point.year)
 
 
 def _fmt(value) -> str:
@@ -146,9 +158,16 @@ def _charts(edition: Edition, result, variables, innovations, points) -> dict[st
         ),
         "trend": charts.columns(
             [str(point.year) for point in points],
-            [(point.claimed.iid, point.verified.iid) for point in points],
-            series=series,
-            title=_("IID per measurement year, claimed and verified"),
+            [
+                (
+                    point.claimed.iid if point.claimed else None,
+                    point.verified.iid if point.verified else None,
+                    point.official.iid if point.official else None,
+                )
+                for point in points
+            ],
+            series=[*series, _("Official result (Kemendagri)")],
+            title=_("IID per year: claimed, verified and the official result"),
             empty_text=_("No data yet."),
             bands=bands,
             fmt=_fmt,
@@ -169,7 +188,9 @@ def dashboard(request):
     index = cycle_index(cycle)
     variables = variable_scores(index.edition, index.result)
     innovations = innovation_rows(index)
-    points = trend(cycles, cycle, index)
+    # One query for every year's official result: the trend's and the chosen year's.
+    official = list(OfficialResult.objects.filter(region_id=request.user.region_id))
+    points = trend(cycles, cycle, index, official)
     context = {
         "cycle": cycle,
         "cycles": cycles,
@@ -180,6 +201,7 @@ def dashboard(request):
         "innovations": innovations,
         "charted": INNOVATIONS_CHARTED,
         "trend": points,
+        "official": next((item for item in official if item.year == cycle.year), None),
         "gains": gain_rows(cycle, index),
         "compliance": compliance_by_kind(cycle),
         "charts": _charts(index.edition, index.result, variables, innovations, points),

@@ -21,6 +21,7 @@ from agencies.models import Agency, AgencyKind
 from registry.models import Answer as AnswerRow
 from registry.models import Evidence, Innovation
 from reports.filters import NO_ENTRY, STATE_CHOICES, ComplianceFilter
+from reports.models import OfficialResult
 
 # Reading answers exactly as the index does keeps the board's kematangan equal to the index's.
 from scoring.collect import CycleIndex, answer_rows, cycle_index, streamed_scores, to_answer
@@ -187,6 +188,7 @@ class ExportData(ExportHead):
     rows: list[BoardRow]
     levels: dict[int, Levels]  # entry pk → row id → chosen level
     evidence_queryset: object
+    official: OfficialResult | None = None  # what Kemendagri published for the year, where recorded
 
     @property
     def entries(self) -> list[BoardRow]:
@@ -241,7 +243,8 @@ class ExportData(ExportHead):
 
 
 def gather_export(board: ComplianceFilter) -> ExportData:
-    """The plain data of a valid filter's file: 4 queries for the cycle's index and rows, 1 for evidence."""
+    """The plain data of a valid filter's file: 4 queries for the cycle's index and rows, 1 for the official
+    result, 1 for evidence."""
     if not board.is_valid():
         raise ValueError("The filter is not valid.")
     cycle = board.cycle
@@ -288,6 +291,7 @@ def gather_export(board: ComplianceFilter) -> ExportData:
         rows=rows,
         levels=levels,
         evidence_queryset=evidence,
+        official=OfficialResult.objects.filter(region_id=cycle.region_id, year=cycle.year).first(),
     )
 
 

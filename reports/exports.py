@@ -368,6 +368,24 @@ def score_lines(data: ExportData) -> list[tuple[str, object, object]]:
     ]
 
 
+def official_lines(data: ExportData) -> list[tuple[str, object, object]]:
+    """Kemendagri's published result for the year, beside the computed scores: (label, self-assessed,
+    validated) rows, the text ones in the second column; empty when none is recorded."""
+    official = data.official
+    if official is None:
+        return []
+    lines = [(_("Official IID"), official.claimed_iid, official.validated_iid)]
+    if official.predicate:
+        lines.append((_("Official predicate"), official.predicate, ""))
+    if official.innovation_count is not None:
+        lines.append((_("Number of innovations"), official.innovation_count, ""))
+    if official.source:
+        lines.append((_("Decree or source"), official.source, ""))
+    if official.note:
+        lines.append((_("Note"), official.note, ""))
+    return lines
+
+
 def _summary_sheet(book: XlsxBook, data: ExportData) -> None:
     sheet = book.sheet("Ringkasan", [_("Item"), _("Value"), ""], [42, 30, 22])
     for label, value in summary_lines(data):
@@ -376,6 +394,10 @@ def _summary_sheet(book: XlsxBook, data: ExportData) -> None:
     sheet.append([_("Index"), _("Self-assessed"), _("Verified")], style=BOLD)
     for line in score_lines(data):
         sheet.append(line)
+    sheet.append([])
+    sheet.append([_("Official result (Kemendagri)"), _("Self-assessed"), _("Validated")], style=BOLD)
+    for label, claimed, validated in official_lines(data) or [(_("Not recorded."), "", "")]:
+        sheet.append([label, "" if claimed is None else claimed, "" if validated is None else validated])
     sheet.append([])
     sheet.append([_("The IID covers every innovation of the cycle; the filters only limit the rows listed.")])
     if data.index.spread_warning:
@@ -661,6 +683,17 @@ def _pdf_summary(pdf: _Report, data: ExportData) -> None:
         pdf.cell(widths[1], 6, _fmt(claimed), align="R")
         pdf.cell(widths[2], 6, _fmt(verified), align="R")
         pdf.ln()
+    if data.official is not None:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(0, 6, _("Official result (Kemendagri)"), border="B", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+        (label, claimed, validated), *texts = official_lines(data)
+        pdf.cell(widths[0], 6, label)
+        pdf.cell(widths[1], 6, "–" if claimed is None else _fmt(claimed), align="R")
+        pdf.cell(widths[2], 6, "–" if validated is None else _fmt(validated), align="R")
+        pdf.ln()
+        for label, text, _empty in texts:
+            pdf.multi_cell(0, 5, f"{label}: {text}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(
         0,

@@ -119,3 +119,71 @@ class HandoffPackage(models.Model):
         if not self.total_steps:
             return 0
         return min(100, self.done_steps * 100 // self.total_steps)
+
+
+class OfficialResultQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OfficialResultQuerySet":
+        """A region's Bappeda staff see their region's results; nobody else sees any."""
+        if not user.is_authenticated or not user.is_bappeda or user.region_id is None:
+            return self.none()
+        return self.filter(region_id=user.region_id)
+
+
+class OfficialResult(models.Model):
+    """The IID Kemendagri published for a region and year: a recorded figure, never computed here."""
+
+    region = models.ForeignKey(
+        "agencies.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="official_results"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    claimed_iid = models.DecimalField(
+        _("self-assessed IID"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    validated_iid = models.DecimalField(
+        _("validated IID"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    predicate = models.CharField(_("predicate"), max_length=60, blank=True)
+    innovation_count = models.PositiveIntegerField(_("number of innovations"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("Rank or other remarks."))
+    source = models.CharField(
+        _("decree or source"), max_length=300, blank=True, help_text=_("Where the figure was published.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfficialResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("official result")
+        verbose_name_plural = _("official results")
+        ordering = ["region", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="officialresult_one_per_region_year"),
+            models.CheckConstraint(
+                condition=Q(claimed_iid__isnull=False) | Q(validated_iid__isnull=False),
+                name="officialresult_has_a_figure",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_iid__isnull=True) | Q(claimed_iid__gte=0, claimed_iid__lte=100),
+                name="officialresult_claimed_within_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(validated_iid__isnull=True) | Q(validated_iid__gte=0, validated_iid__lte=100),
+                name="officialresult_validated_within_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}"
+
+    @property
+    def iid(self):
+        """The figure that stands for the year: the validated one where published, else the claimed one."""
+        return self.validated_iid if self.validated_iid is not None else self.claimed_iid

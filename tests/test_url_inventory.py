@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -27,7 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from agencies.models import Agency, Region, Role, User
 from registry.models import Answer, Cycle, Evidence, Innovation, Notification, ReviewEvent, SpdProfile
-from reports.models import HandoffPackage
+from reports.models import HandoffPackage, OfficialResult
 from scoring.models import Edition
 from tests.conftest import client_for, cycle_like, make_answer, make_cycle, make_person
 
@@ -75,6 +76,7 @@ class World:
     spd_link: Evidence
     package: HandoffPackage
     notification: Notification
+    official: OfficialResult
     edition: Edition
     people: dict = field(default_factory=dict)
 
@@ -106,6 +108,11 @@ def entry_verdict(w):
 
 def spd_verdict(w):
     return {"verdict": "sesuai", f"item-{w.spd_link.pk}": "accepted"}
+
+
+def official_upload(w):
+    text = "region_code,year,iid_verified\n73.72,2021,49.63\n"
+    return {"file": SimpleUploadedFile("hasil.csv", text.encode(), content_type="text/csv")}
 
 
 def uid(w):
@@ -241,6 +248,20 @@ ACCESS: dict[str, Access] = {
     "handoff_progress": Access("GET", LOGIN, 403, 404, "reviewer", lambda w: {"pk": w.package.pk}),
     "handoff_workbook": Access("GET", LOGIN, 403, 404, "reviewer", lambda w: {"pk": w.package.pk}),
     "handoff_archive": Access("GET", LOGIN, 403, 404, "reviewer", lambda w: {"pk": w.package.pk}),
+    # reports: Kemendagri's official results; reviewers view, administrators add, edit and import
+    "official_results": Access(
+        "POST", LOGIN, 403, 403, "admin", data=lambda w: {"year": "2022", "validated_iid": "58,89"}
+    ),
+    "official_results_import": Access("POST", LOGIN, 403, 403, "admin", data=official_upload),
+    "official_result_edit": Access(
+        "POST",
+        LOGIN,
+        403,
+        404,
+        "admin",
+        lambda w: {"pk": w.official.pk},
+        lambda w: {"year": "2023", "claimed_iid": "1"},
+    ),
     # reports: the public showcase
     "showcase": Access("GET", 200, 200, 200, "anonymous"),
     "showcase_detail": Access("GET", 200, 200, 200, "anonymous", lambda w: {"pk": w.approved.pk}),
@@ -360,6 +381,9 @@ def world(
         spd_link=spd_link,
         package=package,
         notification=notification,
+        official=OfficialResult.objects.create(
+            region=region, year=2023, validated_iid=57.85, source=f"SK {SECRET}", note=f"Catatan {SECRET}"
+        ),
         edition=Edition.objects.create(
             year=2025, version=1, title=f"IID {SECRET}", source_text="-", checksum="a" * 64, region=region
         ),
@@ -406,6 +430,11 @@ def region_a_state(w: World) -> dict:
         ),
         "packages": list(
             HandoffPackage.objects.filter(cycle__region=region).order_by("pk").values_list("pk", "status")
+        ),
+        "official": list(
+            OfficialResult.objects.filter(region=region)
+            .order_by("pk")
+            .values_list("pk", "year", "claimed_iid")
         ),
         "regions": Region.objects.count(),
         "editions": Edition.objects.count(),

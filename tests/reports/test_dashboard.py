@@ -229,13 +229,13 @@ def test_dashboard_query_count_does_not_grow_with_innovations(
 
     add(0)
     # session, user, cycles, region (also for the navigation bar), current cycle, 3 × index,
-    # 3 × gains, compliance, notification badge
-    with django_assert_num_queries(9):
+    # 3 × gains, official results, compliance, notification badge
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["innovations"]) == 1
     add(1)
     add(2)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["innovations"]) == 3
 
@@ -244,10 +244,10 @@ def test_dashboard_query_count_grows_by_three_per_cycle(
     open_cycle, region, reviewer, django_assert_num_queries
 ):
     client = client_for(reviewer)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(URL)
     make_cycle(region, 2023, open_cycle.edition)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(URL)
 
 

@@ -1,6 +1,7 @@
 import datetime
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,10 @@ from scoring.editions import load_edition_file
 DEMO_PASSWORD = "inovasi-parepare"
 AGENCY_FILE = Path(__file__).resolve().parents[2] / "data" / "agencies-parepare.csv"
 CATALOGUE_FILE = Path(__file__).resolve().parents[3] / "scoring" / "data" / "catalogue-2024.yaml"
+# Kemendagri's published results, recorded by the reports app (called by name: agencies does not import it).
+OFFICIAL_RESULTS_FILE = (
+    Path(__file__).resolve().parents[3] / "reports" / "data" / "official-results-parepare.csv"
+)
 
 # (e-mail, full name, role, agency codes)
 DEMO_PEOPLE = [
@@ -58,6 +63,9 @@ class Command(BaseCommand):
                 "review_opens": today - datetime.timedelta(days=30),
                 "review_closes": today + datetime.timedelta(days=90),
             },
+        )
+        call_command(
+            "import_official_results", str(OFFICIAL_RESULTS_FILE), region=region.code, stdout=self.stdout
         )
         agencies = {agency.code: agency for agency in Agency.objects.filter(region=region)}
         for email, full_name, role, codes in DEMO_PEOPLE:
