@@ -51,7 +51,7 @@ def _normalise_kind(raw: str) -> str:
     return raw.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -67,19 +67,19 @@ def _decode(data: bytes) -> str:
         ) from error
 
 
-def _sniff_delimiter(header_line: str) -> str:
+def sniff_delimiter(header_line: str) -> str:
     # Spreadsheets set to Indonesian separate columns with ';' because ',' is the decimal mark.
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
 def read_agency_csv(data: bytes) -> list[AgencyRow]:
     """Parse the file into rows, or raise AgencyImportError listing every format problem."""
-    text = _decode(data)
+    text = decode_csv(data)
     if not text.strip():
         raise AgencyImportError([_("The file is empty.")])
     if "\x00" in text:
         raise AgencyImportError([_("The file is not a CSV text file.")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
     try:
         header = [column.strip().lower() for column in next(reader)]
     except csv.Error as error:

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 # The file-level helpers of the agency import (encoding, ';' or ',' columns) are the same for this file.
-from agencies.importing import AgencyImportError, _decode, _sniff_delimiter
+from agencies.importing import AgencyImportError, decode_csv, sniff_delimiter
 from agencies.models import Region
 from reports.models import OfficialResult
 
@@ -142,14 +142,14 @@ def _parse_row(line: int, cell, problems: list[str]) -> OfficialRow | None:
 def read_official_csv(data: bytes) -> tuple[list[OfficialRow], list[str]]:
     """The valid rows and every problem of the file's format and values."""
     try:
-        text = _decode(data)
+        text = decode_csv(data)
     except AgencyImportError as error:
         return [], error.problems
     if not text.strip():
         return [], [_("The file is empty.")]
     if "\x00" in text:
         return [], [_("The file is not a CSV text file.")]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.splitlines()[0]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
     try:
         header = [column.strip().lower() for column in next(reader)]
     except csv.Error as error:
