@@ -219,7 +219,7 @@ def indicator_page(user, cycle, code, language: str | None) -> str:
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if code.startswith("SPD"):
-        url = reverse("spd_indicator", args=[SpdProfile.objects.get(cycle=cycle).pk, code])
+        url = reverse("spd_indicator", args=[cycle.pk, code])
     else:
         entry = Innovation.objects.filter(cycle=cycle).order_by("pk").first()
         url = reverse("entry_indicator", args=[entry.pk, code])
