@@ -20,10 +20,16 @@ CODE_MAX_LENGTH = Agency._meta.get_field("code").max_length
 NAME_MAX_LENGTH = Agency._meta.get_field("name").max_length
 
 
-class AgencyImportError(Exception):
+class ProblemsError(Exception):
+    """A check that collects every problem (in Indonesian) before refusing, so that all are fixed at once."""
+
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class AgencyImportError(ProblemsError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.importing import AgencyImportError, ImportReport, import_agencies
+from agencies.importing import AgencyImportError, ImportReport, ProblemsError, import_agencies
 from agencies.models import Region, Role, User
 from registry.models import Cycle
 from scoring.models import Edition
@@ -23,10 +23,8 @@ SHORTEST_FIRST_WINDOW = datetime.timedelta(days=60)
 REVIEW_AFTER_SUBMISSION = datetime.timedelta(days=30)
 
 
-class SetupError(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class SetupError(ProblemsError):
+    pass
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 # The file-level helpers of the agency import (encoding, ';' or ',' columns) are the same for this file.
-from agencies.importing import AgencyImportError, decode_csv, sniff_delimiter
+from agencies.importing import AgencyImportError, ProblemsError, decode_csv, sniff_delimiter
 from agencies.models import Region
 from reports.models import OfficialResult
 
@@ -31,10 +31,8 @@ TEXT_LIMITS = {
 FIELDS = ("claimed_iid", "validated_iid", "predicate", "innovation_count", "note", "source")
 
 
-class OfficialImportError(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class OfficialImportError(ProblemsError):
+    pass
 
 
 @dataclass(frozen=True)
