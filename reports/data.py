@@ -169,7 +169,7 @@ def _head(board: ComplianceFilter, codes: tuple[str, ...]) -> dict:
     return {
         "region": board.region.name,
         "year": cycle.year,
-        "edition_title": cycle.edition.title,
+        "edition_title": cycle.edition.display_title,
         "edition_version": cycle.edition.version,
         "edition_pk": cycle.edition_id,
         "cycle_pk": cycle.pk,

@@ -36,6 +36,7 @@ def _store(parsed: catalogue.Edition, text: str, region, using: str) -> tuple[Ed
         year=parsed.year,
         version=max(versions, default=0) + 1,
         title=f"IID {parsed.year}: {parsed.subject}"[:255],
+        title_en=f"IID {parsed.year}: {parsed.subject_en}"[:255] if parsed.subject_en else "",
         source_text=text,
         checksum=parsed.checksum,
     )

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from scoring import catalogue
 
 
+def _active_language_is_english() -> bool:
+    return (translation.get_language() or "").split("-")[0] == "en"
+
+
 class EditionQuerySet(models.QuerySet):
     def latest_for_year(self, year: int):
         return self.filter(year=year).order_by("-version").first()
@@ -51,6 +55,8 @@ class Edition(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=255)
+    # The file's English subject (`meta.subject_en`), shown in the English interface where the file gives one.
+    title_en = models.CharField(_("title in English"), max_length=255, blank=True, editable=False)
     source_text = models.TextField(_("catalogue file"))
     checksum = models.CharField(_("SHA-256"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
@@ -79,6 +85,13 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return _("IID %(year)s catalogue, version %(version)s") % {"year": self.year, "version": self.version}
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: the catalogue's own (Indonesian) unless English is active and given."""
+        if self.title_en and _active_language_is_english():
+            return self.title_en
+        return self.title
 
     @property
     def is_in_use(self) -> bool:
@@ -206,7 +219,7 @@ class Indicator(models.Model):
         `evidence_description` is the catalogue's own text (Indonesian from revision 2 of 2024); the English
         wording is shown only in the English interface and only where the file gives one.
         """
-        if self.evidence_description_en and (translation.get_language() or "").split("-")[0] == "en":
+        if self.evidence_description_en and _active_language_is_english():
             return self.evidence_description_en
         return self.evidence_description
 

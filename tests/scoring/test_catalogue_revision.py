@@ -81,6 +81,14 @@ def test_a_fresh_database_has_revision_2_as_the_only_2024_edition():
     assert edition.version == 1
     assert edition.source_text == REV2.read_text(encoding="utf-8")
     assert edition.title == "IID 2024: Indeks Inovasi Daerah (IID) — Kemendagri, BSKDN (dahulu Balitbang)"
+    assert (
+        edition.title_en
+        == "IID 2024: Regional Innovation Index (IID) — Kemendagri, BSKDN (formerly Balitbang)"
+    )
+    with translation.override("en"):
+        assert edition.display_title == edition.title_en
+    with translation.override("id"):
+        assert edition.display_title == edition.title
     indicator = edition.indicators.get(code="SID-16")
     assert (indicator.evidence_description, indicator.evidence_description_en) == (SID16_ID, SID16_EN)
 
@@ -253,6 +261,32 @@ def test_the_catalogue_page_shows_the_guidance_in_the_interface_language(edition
     url = reverse("edition_detail", args=[rev2.pk])
     indonesian = client.get(url).content.decode()
     assert SID16_ID in indonesian and SID16_EN not in indonesian
+    assert "BSKDN (dahulu Balitbang)" in indonesian
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(url).content.decode()
     assert SID16_EN in english and SID16_ID not in english
+    assert "BSKDN (formerly Balitbang)" in english and "dahulu" not in english
+    # The original (revision 1) gives no English subject: its only title is shown in English too.
+    assert rev1_title_shown(client, _rev1)
+
+
+def rev1_title_shown(client, rev1) -> bool:
+    return rev1.title in client.get(reverse("edition_detail", args=[rev1.pk])).content.decode()
+
+
+def test_editions_loaded_before_the_english_title_get_it_from_their_own_file():
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("scoring.migrations.0005_edition_title_en")
+    edition = Edition.objects.get(year=2024)
+    Edition.objects.filter(pk=edition.pk).update(title_en="")
+    migration.fill_title_en(apps, SimpleNamespace(connection=connection))
+    edition.refresh_from_db()
+    assert (
+        edition.title_en
+        == "IID 2024: Regional Innovation Index (IID) — Kemendagri, BSKDN (formerly Balitbang)"
+    )
