@@ -39,13 +39,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from registry.downloads import open_stored
 from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
 from reports.models import ExportLog, HandoffPackage
+from reports.xlsx import cell_text, sheet_name
 from scoring import catalogue
 from scoring.collect import CycleIndex, cycle_index
 
@@ -59,11 +59,8 @@ STALL_AFTER = datetime.timedelta(hours=1)
 # The national application's name for the region's own part; the sheet keeps it in every language.
 SPD_SHEET = "Profil SPD"
 SPD_FOLDER = "SPD"
-SHEET_NAME_MAX = 31
-SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # A spreadsheet treats text starting with these as a formula when someone edits the cell.
 FORMULA_START = ("=", "+", "-", "@")
-CELL_TEXT_MAX = 32767
 # Already compressed: deflating them again costs time and gains nothing.
 STORED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".mp4"})
 STORED_TYPES = frozenset({"image/jpeg", "image/png", "video/mp4"})
@@ -259,12 +256,6 @@ def gather(cycle: Cycle) -> Contents:
     return contents
 
 
-def sheet_name(text: str) -> str:
-    """A valid worksheet title: no []:*?/\\, at most 31 characters, no apostrophe at either end."""
-    cleaned = " ".join(SHEET_FORBIDDEN.sub(" ", text).split())
-    return cleaned[:SHEET_NAME_MAX].strip(" '") or "Sheet"
-
-
 def archive_name(prefix: str, original: str, used: set[str]) -> str:
     """`<prefix>_<slug of the original name><.suffix>`, made unique in its folder with _2, _3, ..."""
     path = PurePosixPath(original.replace("\\", "/"))
@@ -386,7 +377,7 @@ def _headers(first: str, second: str) -> list[tuple[str, int]]:
 def write_cell(sheet, value) -> WriteOnlyCell:
     """One cell; text is always text, never a formula, and loses characters XML cannot hold."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_TEXT_MAX]
+        value = cell_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

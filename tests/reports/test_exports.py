@@ -15,8 +15,9 @@ from pypdf import PdfReader
 from agencies.models import Agency
 from registry.models import Evidence, Innovation
 from reports.data import STATE_LABELS
-from reports.exports import _csv_text, cell_xml, is_formula_like
+from reports.exports import _csv_text, is_formula_like
 from reports.models import ExportLog
+from reports.xlsx import cell_xml
 from scoring.collect import cycle_index, gather_inputs
 from scoring.index import compute_index
 from tests.conftest import client_for, make_answer
@@ -574,7 +575,7 @@ def test_xlsx_row_writer_writes_each_cell_as_cell_xml():
     import datetime
     import zipfile
 
-    from reports.exports import XlsxSheet
+    from reports.xlsx import XlsxSheet
 
     values = [
         "Dinas Kesehatan",
