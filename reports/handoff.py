@@ -1,7 +1,7 @@
 """The national hand-off package: what Bappeda re-keys into the national IID application.
 
 A package is one workbook (the SPD profile, then one sheet per innovation in the order of the national form) and
-one ZIP of the evidence files, built in the background (`reports/tasks.py`). Its status moves only through the
+one ZIP of the evidence files, built in the background (`build_handoff_package`). Its status moves only through the
 functions here, each a conditional UPDATE on the expected status, so a second worker, a retried task or a package
 declared stalled never overwrite each other.
 
@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -150,8 +151,6 @@ def request_package(*, cycle: Cycle, by, now: datetime.datetime | None = None) -
 
 
 def enqueue(package_pk: int) -> None:
-    from reports.tasks import build_handoff_package
-
     try:
         result = build_handoff_package.enqueue(package_pk)
     except Exception:
@@ -605,3 +604,9 @@ def _build(package: HandoffPackage, stored: list) -> None:
             claimed_iid=scores.self_assessed.iid,
             verified_iid=scores.verified.iid,
         )
+
+
+@task()
+def build_handoff_package(package_id: int) -> str:
+    """The worker's entry to `build`: one national hand-off package; a second run of the same one does nothing."""
+    return build(package_id)

@@ -1,11 +1,9 @@
-"""Background work of the reports app, run by the task backend of settings.TASKS."""
+"""Background work of the reports app, run by the task backend of settings.TASKS.
 
-from django_tasks import task
+The hand-off task lives beside what it builds (`reports.handoff`); it is named here too because packages
+queued before it moved are stored under this path.
+"""
 
-from reports import handoff
+from reports.handoff import build_handoff_package
 
-
-@task()
-def build_handoff_package(package_id: int) -> str:
-    """Build one national hand-off package; a second run of the same package does nothing."""
-    return handoff.build(package_id)
+__all__ = ["build_handoff_package"]

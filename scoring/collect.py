@@ -14,8 +14,8 @@ from functools import lru_cache
 from django.db.models import Exists, OuterRef
 
 from registry.models import Answer as AnswerRow
-from registry.models import Evidence, Innovation
-from scoring import catalogue
+from registry.models import Cycle, Evidence, Innovation
+from scoring import catalogue, explanations
 from scoring.index import (
     Answer,
     Gain,
@@ -25,12 +25,13 @@ from scoring.index import (
     RunningSum,
     Score,
     SpdResult,
+    SpreadShortfall,
     enters_measurement,
     gains_from_score,
     kematangan,
     score_from_results,
     spd_score,
-    urusan_spread_warning,
+    urusan_spread_shortfall,
 )
 
 # Innovations read per query by `streamed_scores`: its memory is that of one chunk, whatever the cycle's size.
@@ -156,7 +157,26 @@ class CycleIndex:
     edition: catalogue.Edition
     result: IndexResult
     innovations: list[InnovationScore]
-    spread_warning: str | None
+    spread_shortfall: SpreadShortfall | None  # D4
+
+    @property
+    def spread_warning(self) -> str | None:
+        """The D4 warning as a plain sentence in the interface language; None when enough urusan are covered."""
+        if self.spread_shortfall is None:
+            return None
+        return explanations.spread_sentence(self.spread_shortfall)
+
+    @property
+    def spread_help(self) -> str:
+        """The method decision behind the warning, for the help text."""
+        if self.spread_shortfall is None:
+            return ""
+        return explanations.spread_help(self.spread_shortfall)
+
+
+def cycle_of(region, year: int):
+    """The region's cycle of that year with its edition, or None: how the scoring commands find what to score."""
+    return Cycle.objects.filter(region=region, year=year).select_related("edition").first()
 
 
 def cycle_index(cycle) -> CycleIndex:
@@ -188,7 +208,7 @@ def cycle_index(cycle) -> CycleIndex:
         edition=edition,
         result=result,
         innovations=scores,
-        spread_warning=urusan_spread_warning(
+        spread_shortfall=urusan_spread_shortfall(
             edition, [by_key[fact.key].urusan for fact in facts if fact.counts_self_assessed]
         ),
     )

@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.management.commands.import_agencies import resolve_region
-from registry.models import Cycle
-from scoring.collect import cycle_index, index_gains
+from agencies.commands import resolve_region
+from scoring.collect import cycle_index, cycle_of, index_gains
 from scoring.index import round_half_up
 from scoring.scenario import render_json, scenario_output
 
@@ -31,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, region, json, gains=0, **options):
         target = resolve_region(region)
-        cycle = Cycle.objects.filter(region=target, year=year).select_related("edition").first()
+        cycle = cycle_of(target, year)
         if cycle is None:
             raise CommandError(f"Tidak ada periode pengukuran {year} untuk {target.name}.")
         index = cycle_index(cycle)
