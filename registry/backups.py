@@ -37,6 +37,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from agencies.models import Region, User
 from registry.downloads import open_stored
@@ -619,8 +620,6 @@ def _check_restored(manifest: Manifest) -> None:
 
 
 def _pending_migrations() -> int:
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        # Models can be imported only once the app registry is ready, not when this module loads.
         from registry.apps import discard_files_of_deleted_row
         from reports.models import HandoffPackage
 

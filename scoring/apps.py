@@ -14,6 +14,7 @@ class ScoringConfig(AppConfig):
 
 
 def load_shipped_editions_after_migrate(*, using, verbosity=1, **kwargs):
+    # scoring.editions imports the models, which cannot load while the app registry builds (this module).
     from scoring.editions import load_shipped_editions, scoring_schema_is_current
 
     if not scoring_schema_is_current(using):
