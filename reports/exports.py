@@ -26,6 +26,7 @@ from registry.models import Innovation
 from reports.data import STATE_LABELS, CsvExport, ExportData, ExportHead
 from reports.models import ExportLog
 from reports.xlsx import BOLD, Link, XlsxBook
+from scoring import explanations
 from scoring.index import variable_scores
 
 FORMATS = {
@@ -98,10 +99,18 @@ def score_lines(data: ExportData) -> list[tuple[str, object, object]]:
         (_("Predicate"), claimed.predicate, verified.predicate),
         (_("SPD part"), claimed.spd, verified.spd),
         (_("SID part"), claimed.sid, verified.sid),
-        (_("Average kematangan (Σ / divisor)"), claimed.sid_average, verified.sid_average),
+        (
+            _(
+                "Average kematangan per innovation (the sum of kematangan divided by the number of "
+                "innovations, at least %(floor)s)"
+            )
+            % {"floor": data.index.edition.parameters.divisor_floor},
+            claimed.sid_average,
+            verified.sid_average,
+        ),
         (_("Jumlah inovasi score"), claimed.jumlah_inovasi, verified.jumlah_inovasi),
         (_("Total"), claimed.total, verified.total),
-        (_("n (innovations counted)"), claimed.n, verified.n),
+        (_("Number of innovations counted"), claimed.n, verified.n),
     ]
 
 
@@ -173,7 +182,7 @@ def _spd_sheet(book: XlsxBook, data: ExportData) -> None:
                 verified_level,
                 mine.score,
                 checked.score,
-                checked.explanation,
+                explanations.sentence(checked),
             ]
         )
     sheet.append(["", "", _("SPD part"), "", "", "", claimed.spd, verified.spd, ""])
@@ -190,8 +199,8 @@ def _innovation_sheet(book: XlsxBook, data: ExportData) -> None:
         _("Urusan"),
         _("Kematangan (self-assessed)"),
         _("Kematangan (verified)"),
-        _("Counted in n (self-assessed)"),
-        _("Counted in n (verified)"),
+        _("Counted (self-assessed)"),
+        _("Counted (verified)"),
         *data.codes,
     ]
     sheet = book.sheet(
@@ -484,7 +493,7 @@ def _pdf_variable_chart(pdf: _Report, data: ExportData) -> None:
         0,
         4.5,
         _(
-            "SPD: the sum of the region's row scores. SID: the average score per innovation counted in n. "
+            "SPD: the sum of the region's row scores. SID: the average score per innovation counted. "
             "Each bar is drawn against the variable's maximum."
         ),
         new_x="LMARGIN",

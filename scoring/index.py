@@ -21,7 +21,7 @@ from decimal import (
     InvalidOperation,
     localcontext,
 )
-from functools import lru_cache
+from enum import StrEnum
 
 from scoring.catalogue import Edition, Parameters, Row
 
@@ -65,12 +65,29 @@ class InnovationInput:
     urusan: str | None = None
 
 
+class Reason(StrEnum):
+    """Why a row scores what it scores: a stable code, never shown as such.
+
+    The engine speaks no language: `scoring.explanations` turns a reason and the figures of its `RowResult`
+    into a sentence in the interface language, with the method decision behind it as a separate help text.
+    """
+
+    NO_OPTION = "no_option"  # no option chosen: 0
+    NO_EVIDENCE = "no_evidence"  # D1: an option chosen without any evidence item: 0
+    WITH_EVIDENCE = "with_evidence"  # self-assessed: bobot * the chosen level
+    NOT_VERIFIED = "not_verified"  # D2: no verdict yet, 0 in the verified score
+    SESUAI = "sesuai"  # verified: bobot * the chosen level
+    TIDAK_SESUAI = "tidak_sesuai"  # verified: bobot * the level the verifier supports (`supported`)
+
+
 @dataclass(frozen=True)
 class RowResult:
     row_id: str
     level: int | None  # the level the filler chose
     score: Decimal
-    explanation: str
+    reason: Reason
+    bobot: Decimal  # the row's weight, to phrase the product
+    supported: int | None = None  # the level the verifier supports, for a Tidak Sesuai verdict
 
 
 @dataclass(frozen=True)
@@ -192,25 +209,18 @@ def row_score(row: Row, answer: Answer | None, *, verified: bool) -> RowResult:
     if answer is not None:
         check_answer(row, answer)
     if answer is None or answer.level is None:
-        return RowResult(row.id, None, ZERO, "Belum memilih opsi")
+        return RowResult(row.id, None, ZERO, Reason.NO_OPTION, row.bobot)
     level = answer.level
     if not answer.has_evidence:
-        return RowResult(row.id, level, ZERO, "Opsi dipilih tetapi belum ada bukti (D1)")
+        return RowResult(row.id, level, ZERO, Reason.NO_EVIDENCE, row.bobot)
     if not verified:
-        return RowResult(
-            row.id, level, row.bobot * level, f"Level {level} dengan bukti {_product(row, level)}"
-        )
+        return RowResult(row.id, level, row.bobot * level, Reason.WITH_EVIDENCE, row.bobot)
     if answer.verdict is None:
-        return RowResult(row.id, level, ZERO, "Belum diverifikasi (D2)")
+        return RowResult(row.id, level, ZERO, Reason.NOT_VERIFIED, row.bobot)
     if answer.verdict == SESUAI:
-        return RowResult(row.id, level, row.bobot * level, f"Sesuai {_product(row, level)}")
+        return RowResult(row.id, level, row.bobot * level, Reason.SESUAI, row.bobot)
     supported = answer.verified_level
-    return RowResult(
-        row.id,
-        level,
-        row.bobot * supported,
-        f"Tidak Sesuai: level verifikator {supported} {_product(row, supported)}",
-    )
+    return RowResult(row.id, level, row.bobot * supported, Reason.TIDAK_SESUAI, row.bobot, supported)
 
 
 def spd_score(edition: Edition, answers: Mapping[str, Answer], *, verified: bool) -> SpdResult:
@@ -363,23 +373,46 @@ def _variable_sums(edition: Edition, score: Score) -> dict[tuple[str, str], Deci
         return {key: total / score.n if key[0] == "SID" else total for key, total in sums.items()}
 
 
-def urusan_spread_warning(edition: Edition, urusan_list: Iterable[str | None]) -> str | None:
-    """D4: a warning when the innovations cover too few basic-service urusan; the score is not changed."""
+@dataclass(frozen=True)
+class SpreadShortfall:
+    """D4: the innovations cover fewer basic-service urusan than the edition asks; the score is not changed.
+
+    Plain figures: `scoring.explanations` phrases them in the interface language, `urusan_spread_warning` in
+    Indonesian for the command line.
+    """
+
+    year: int
+    covered: tuple[str, ...]  # the basic-service urusan covered, in the catalogue's order
+    total: int  # how many basic-service urusan the edition names
+    threshold: int
+    consequence: str | None  # the edition's consequence as the catalogue writes it; None while unknown
+
+
+def urusan_spread_shortfall(edition: Edition, urusan_list: Iterable[str | None]) -> SpreadShortfall | None:
+    """D4: the shortfall when the innovations cover too few basic-service urusan, else None."""
     rule = edition.parameters.spread_rule
     basic = {_urusan_key(name): name for name in rule.urusan}
     covered = {basic[key] for key in map(_urusan_key, filter(None, urusan_list)) if key in basic}
     if len(covered) >= rule.threshold:
         return None
-    names = [name for name in rule.urusan if name in covered]
-    listing = f" ({'; '.join(names)})" if names else ""
+    names = tuple(name for name in rule.urusan if name in covered)
+    return SpreadShortfall(edition.year, names, len(rule.urusan), rule.threshold, rule.consequence or None)
+
+
+def urusan_spread_warning(edition: Edition, urusan_list: Iterable[str | None]) -> str | None:
+    """D4: the shortfall as one Indonesian text (the command line); None when enough urusan are covered."""
+    shortfall = urusan_spread_shortfall(edition, urusan_list)
+    if shortfall is None:
+        return None
+    listing = f" ({'; '.join(shortfall.covered)})" if shortfall.covered else ""
     consequence = (
-        f"Konsekuensi: {rule.consequence}."
-        if rule.consequence
+        f"Konsekuensi: {shortfall.consequence}."
+        if shortfall.consequence
         else "Konsekuensinya bagi skor belum diketahui, jadi skor tidak diubah."
     )
     return (
-        f"Inovasi daerah baru mencakup {len(covered)} dari {len(rule.urusan)} urusan wajib pelayanan dasar"
-        f"{listing}; aturan {edition.year} mensyaratkan minimal {rule.threshold}. {consequence}"
+        f"Inovasi daerah baru mencakup {len(shortfall.covered)} dari {shortfall.total} urusan wajib pelayanan"
+        f" dasar{listing}; aturan {shortfall.year} mensyaratkan minimal {shortfall.threshold}. {consequence}"
     )
 
 
@@ -434,22 +467,6 @@ def _is_int(value: object) -> bool:
 
 def _sum(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
-
-
-def _fmt(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _product(row: Row, level: int) -> str:
-    return _product_text(row.bobot, level)
-
-
-@lru_cache(maxsize=4096)
-def _product_text(bobot: Decimal, level: int) -> str:
-    # Cached: a large cycle writes the same few (weight, level) texts hundreds of thousands of times. Equal
-    # weights share a text whatever their exponent, as `_fmt` strips trailing zeros.
-    return f"(bobot {_fmt(bobot)} × {level} = {_fmt(bobot * level)})"
 
 
 def _score_rows(

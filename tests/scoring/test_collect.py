@@ -144,8 +144,16 @@ def test_compute_index_command_refuses_an_unknown_year(filled):
 
 
 def test_spread_warning_when_one_basic_urusan(filled):
+    from django.utils import translation
+
     Innovation.objects.filter(name="Sekolah Ramah Anak").update(urusan="Perhubungan")
-    assert "1 dari 6" in cycle_index(filled).spread_warning
+    index = cycle_index(filled)
+    # The warning is a sentence in the interface language; D4 is named only in its help text.
+    with translation.override("id"):
+        assert "mencakup 1 dari 6 urusan wajib pelayanan dasar (Kesehatan)" in index.spread_warning
+        assert "D4" not in index.spread_warning and "D4" in index.spread_help
+    with translation.override("en"):
+        assert "cover 1 of the 6 basic-service urusan (Kesehatan)" in index.spread_warning
 
 
 def test_compute_index_command_lists_the_biggest_gains(filled, capsys):

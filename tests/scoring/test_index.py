@@ -17,6 +17,7 @@ from scoring.index import (
     Answer,
     Gain,
     InnovationInput,
+    Reason,
     RowResult,
     compute_index,
     enters_measurement,
@@ -258,7 +259,7 @@ def test_row_score_rejects_unknown_option_group():
 
 def test_row_score_no_option_chosen_scores_zero():
     sid_16 = EDITION.row("SID-16")
-    expected = RowResult("SID-16", None, D(0), "Belum memilih opsi")
+    expected = RowResult("SID-16", None, D(0), Reason.NO_OPTION, D(3))
 
     assert row_score(sid_16, None, verified=False) == expected
     assert row_score(sid_16, Answer(has_evidence=True), verified=True) == expected
@@ -266,7 +267,7 @@ def test_row_score_no_option_chosen_scores_zero():
 
 def test_row_score_d1_option_without_evidence_scores_zero_in_both_scores():
     answer = Answer(3, has_evidence=False, verdict="sesuai")
-    expected = RowResult("SID-16", 3, D(0), "Opsi dipilih tetapi belum ada bukti (D1)")
+    expected = RowResult("SID-16", 3, D(0), Reason.NO_EVIDENCE, D(3))
 
     assert row_score(EDITION.row("SID-16"), answer, verified=False) == expected
     assert row_score(EDITION.row("SID-16"), answer, verified=True) == expected
@@ -274,7 +275,7 @@ def test_row_score_d1_option_without_evidence_scores_zero_in_both_scores():
 
 def test_row_score_self_assessed_uses_chosen_level_whatever_the_verdict():
     sid_16 = EDITION.row("SID-16")
-    expected = RowResult("SID-16", 3, D(9), "Level 3 dengan bukti (bobot 3 × 3 = 9)")
+    expected = RowResult("SID-16", 3, D(9), Reason.WITH_EVIDENCE, D(3))
 
     for verdict in (None, "sesuai", "tidak_sesuai"):
         assert row_score(sid_16, Answer(3, True, verdict), verified=False) == expected
@@ -285,7 +286,8 @@ def test_row_score_d2_sesuai_scores_chosen_level():
         "SID-16",
         3,
         D(9),
-        "Sesuai (bobot 3 × 3 = 9)",
+        Reason.SESUAI,
+        D(3),
     )
 
 
@@ -296,7 +298,9 @@ def test_row_score_d2_tidak_sesuai_scores_reviewer_level():
         "SID-16",
         3,
         D(3),
-        "Tidak Sesuai: level verifikator 1 (bobot 3 × 1 = 3)",
+        Reason.TIDAK_SESUAI,
+        D(3),
+        supported=1,
     )
 
 
@@ -305,13 +309,15 @@ def test_row_score_d2_tidak_sesuai_without_level_scores_zero():
         "SPD-05a",
         2,
         D(0),
-        "Tidak Sesuai: level verifikator 0 (bobot 0.75 × 0 = 0)",
+        Reason.TIDAK_SESUAI,
+        D("0.75"),
+        supported=0,
     )
 
 
 def test_row_score_d2_no_verdict_scores_zero():
     assert row_score(EDITION.row("SID-16"), Answer(3, True), verified=True) == RowResult(
-        "SID-16", 3, D(0), "Belum diverifikasi (D2)"
+        "SID-16", 3, D(0), Reason.NOT_VERIFIED, D(3)
     )
 
 
@@ -382,12 +388,13 @@ def test_compute_index_explains_every_row():
         for innovation in kind.innovations:
             assert [row.row_id for row in innovation.rows] == [row.id for row in EDITION.sid_rows]
         rows = [*kind.spd_rows, *(row for innovation in kind.innovations for row in innovation.rows)]
-        assert all(row.explanation for row in rows)
-    explained = {row.row_id: row.explanation for row in result.verified.spd_rows}
+        assert all(isinstance(row.reason, Reason) for row in rows)
+        assert all(row.bobot == EDITION.row(row.row_id).bobot for row in rows)
+    explained = {row.row_id: (row.reason, row.supported) for row in result.verified.spd_rows}
     assert [explained[row_id] for row_id in ("SPD-03", "SPD-04", "SPD-09")] == [
-        "Opsi dipilih tetapi belum ada bukti (D1)",
-        "Tidak Sesuai: level verifikator 1 (bobot 1 × 1 = 1)",
-        "Belum diverifikasi (D2)",
+        (Reason.NO_EVIDENCE, None),
+        (Reason.TIDAK_SESUAI, 1),
+        (Reason.NOT_VERIFIED, None),
     ]
 
 
