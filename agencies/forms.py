@@ -9,7 +9,7 @@ from agencies.models import TOP_KINDS, Agency, Region, Role, User
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["code", "name", "kind", "parent"]
+        fields = ["code", "name", "kind", "parent", "head_name", "contact_email", "contact_phone"]
 
     def __init__(self, *args, region, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +32,9 @@ class AgencyForm(forms.ModelForm):
             raise forms.ValidationError(_("Another agency already uses the code %(code)s.") % {"code": code})
         return code
 
+    def clean_contact_email(self):
+        return self.cleaned_data["contact_email"].strip().lower()
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and "kind" in self.changed_data and self.instance.children.exists():
@@ -42,7 +45,10 @@ class AgencyForm(forms.ModelForm):
 class AgencyImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Columns code,name,kind,parent_code; UTF-8, separated by commas or semicolons."),
+        help_text=_(
+            "Columns code,name,kind,parent_code, and optionally head_name,contact_email,contact_phone; "
+            "UTF-8, separated by commas or semicolons."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -1,5 +1,8 @@
 """Import agencies from a CSV file (columns code,name,kind,parent_code), all or nothing.
 
+Optional columns head_name, contact_email and contact_phone (or their Indonesian names, see CONTACT_COLUMNS)
+give the agency's head and contact; a file without them, or an empty cell, leaves the stored ones as they are.
+
 The same rules serve the `import_agencies` command and the admin's upload page. Every problem
 is collected with its row number so that the person fixing the spreadsheet sees them all at
 once, and nothing is written unless the whole file is valid. Importing the same file again
@@ -10,14 +13,23 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import PARENT_KIND, TOP_KINDS, Agency, AgencyKind
 
 COLUMNS = ("code", "name", "kind", "parent_code")
+# Optional columns: the field each fills, under its English name or the names an Indonesian sheet uses.
+CONTACT_COLUMNS = {
+    "head_name": ("head_name", "kepala", "kepala_instansi", "nama_kepala"),
+    "contact_email": ("contact_email", "email", "e_mail", "email_kontak", "surel"),
+    "contact_phone": ("contact_phone", "phone", "telepon", "telp", "no_telepon", "no_hp"),
+}
 CODE_MAX_LENGTH = Agency._meta.get_field("code").max_length
 NAME_MAX_LENGTH = Agency._meta.get_field("name").max_length
+CONTACT_MAX_LENGTH = {name: Agency._meta.get_field(name).max_length for name in CONTACT_COLUMNS}
 
 
 class ProblemsError(Exception):
@@ -39,6 +51,14 @@ class AgencyRow:
     name: str
     kind: str
     parent_code: str
+    # Empty: the column is absent or the cell blank, and the stored value stays.
+    head_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+    def contact(self) -> dict[str, str]:
+        """The contact fields the row sets (those not left empty)."""
+        return {name: getattr(self, name) for name in CONTACT_COLUMNS if getattr(self, name)}
 
 
 @dataclass
@@ -50,6 +70,11 @@ class ImportReport:
     @property
     def changed_anything(self) -> bool:
         return bool(self.created or self.updated)
+
+
+def _normalise_header(raw: str) -> str:
+    """'Contact E-mail', 'contact-email' and 'contact_email' alike."""
+    return raw.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def _normalise_kind(raw: str) -> str:
@@ -87,7 +112,7 @@ def read_agency_csv(data: bytes) -> list[AgencyRow]:
         raise AgencyImportError([_("The file is not a CSV text file.")])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.splitlines()[0]))
     try:
-        header = [column.strip().lower() for column in next(reader)]
+        header = [_normalise_header(column) for column in next(reader)]
     except csv.Error as error:
         raise AgencyImportError([_("Row 1: %(error)s") % {"error": error}]) from error
     missing = [column for column in COLUMNS if column not in header]
@@ -99,6 +124,10 @@ def read_agency_csv(data: bytes) -> list[AgencyRow]:
             ]
         )
     position = {column: header.index(column) for column in COLUMNS}
+    for name, aliases in CONTACT_COLUMNS.items():
+        found = next((alias for alias in aliases if alias in header), None)
+        if found is not None:
+            position[name] = header.index(found)
     rows, problems = [], []
     try:
         for values in reader:
@@ -114,6 +143,15 @@ def read_agency_csv(data: bytes) -> list[AgencyRow]:
                     name=" ".join(values[position["name"]].split()),
                     kind=_normalise_kind(values[position["kind"]]),
                     parent_code=values[position["parent_code"]].strip(),
+                    head_name=" ".join(values[position["head_name"]].split())
+                    if "head_name" in position
+                    else "",
+                    contact_email=values[position["contact_email"]].strip().lower()
+                    if "contact_email" in position
+                    else "",
+                    contact_phone=values[position["contact_phone"]].strip()
+                    if "contact_phone" in position
+                    else "",
                 )
             )
     except csv.Error as error:
@@ -159,6 +197,7 @@ def validate_rows(region, rows: list[AgencyRow]) -> list[str]:
                 _("Row %(line)s: the kind '%(kind)s' is unknown; use one of %(kinds)s.")
                 % {"line": row.line, "kind": row.kind, "kinds": ", ".join(AgencyKind.values)}
             )
+        problems.extend(_contact_problems(row))
 
     for row in rows:
         if row.kind not in AgencyKind.values:
@@ -215,6 +254,29 @@ def validate_rows(region, rows: list[AgencyRow]) -> list[str]:
     return problems
 
 
+def _contact_problems(row: AgencyRow) -> list[str]:
+    problems = []
+    if row.contact_email:
+        try:
+            validate_email(row.contact_email)
+        except ValidationError:
+            problems.append(
+                _("Row %(line)s: the contact e-mail %(email)s is not a valid e-mail address.")
+                % {"line": row.line, "email": row.contact_email}
+            )
+    for name, label in (
+        ("head_name", _("the head's name")),
+        ("contact_email", _("the contact e-mail")),
+        ("contact_phone", _("the contact phone")),
+    ):
+        if len(getattr(row, name)) > CONTACT_MAX_LENGTH[name]:
+            problems.append(
+                _("Row %(line)s: %(field)s is longer than %(max)s characters.")
+                % {"line": row.line, "field": label, "max": CONTACT_MAX_LENGTH[name]}
+            )
+    return problems
+
+
 def import_agencies(region, data: bytes) -> ImportReport:
     """Validate the whole file and apply it in one transaction; raise AgencyImportError otherwise."""
     rows = read_agency_csv(data)
@@ -243,19 +305,23 @@ def _apply(region, rows: list[AgencyRow], report: ImportReport) -> None:
     for row in ordered:
         parent = by_code[row.parent_code] if row.parent_code else None
         agency = by_code.get(row.code)
+        contact = row.contact()
         if agency is None:
             agency = Agency.objects.create(
-                region=region, code=row.code, name=row.name, kind=row.kind, parent=parent
+                region=region, code=row.code, name=row.name, kind=row.kind, parent=parent, **contact
             )
             by_code[row.code] = agency
             report.created.append(row.code)
-        elif (agency.name, agency.kind, agency.parent_id) != (
+        elif (agency.name, agency.kind, agency.parent_id, *(getattr(agency, name) for name in contact)) != (
             row.name,
             row.kind,
             parent.pk if parent else None,
+            *contact.values(),
         ):
             agency.name, agency.kind, agency.parent = row.name, row.kind, parent
-            agency.save(update_fields=["name", "kind", "parent", "updated_at"])
+            for name, value in contact.items():
+                setattr(agency, name, value)
+            agency.save(update_fields=["name", "kind", "parent", *contact, "updated_at"])
             report.updated.append(row.code)
         else:
             report.unchanged.append(row.code)

@@ -115,6 +115,16 @@ class Agency(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Who answers for the agency, and where a reminder reaches it while nobody there has an account.
+    head_name = models.CharField(
+        _("head of agency"), max_length=200, blank=True, help_text=_("The kepala instansi.")
+    )
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        help_text=_("Submission reminders go here while the agency has no active innovator."),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -354,3 +354,11 @@ TASKS = {
 }
 # The registry's public address, for links in e-mails sent by background tasks (no request there).
 REGISTRI_BASE_URL = env_str("REGISTRI_BASE_URL", "http://127.0.0.1:8000")
+# Submission reminders (registry/reminders.py): the worker reminds the agencies that have not submitted every day
+# at REGISTRI_REMINDER_HOUR o'clock (TIME_ZONE) once a cycle's submissions close within REGISTRI_REMINDER_DAYS days.
+REGISTRI_REMINDER_DAYS = env_int("REGISTRI_REMINDER_DAYS", 7)
+REGISTRI_REMINDER_HOUR = env_int("REGISTRI_REMINDER_HOUR", 8)
+if REGISTRI_REMINDER_DAYS < 0:
+    raise ImproperlyConfigured(f"REGISTRI_REMINDER_DAYS={REGISTRI_REMINDER_DAYS} cannot be negative.")
+if not 0 <= REGISTRI_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured(f"REGISTRI_REMINDER_HOUR={REGISTRI_REMINDER_HOUR} must be between 0 and 23.")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import ngettext
@@ -5,8 +6,34 @@ from django.utils.translation import ngettext
 from registry.models import Cycle, Innovation, ReviewEvent
 
 
+class CycleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Cycle
+        fields = [
+            "region",
+            "year",
+            "edition",
+            "submission_opens",
+            "submission_closes",
+            "review_opens",
+            "review_closes",
+            "entries_per_agency",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        ceiling = cleaned.get("entries_per_agency")
+        edition = cleaned.get("edition") or getattr(self.instance, "edition", None)
+        if ceiling and edition:
+            problem = self.instance.entries_per_agency_problem(ceiling, edition)
+            if problem:
+                self.add_error("entries_per_agency", problem)
+        return cleaned
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
+    form = CycleAdminForm
     list_display = [
         "year",
         "region",
@@ -15,6 +42,7 @@ class CycleAdmin(admin.ModelAdmin):
         "submission_closes",
         "review_opens",
         "review_closes",
+        "entries_per_agency",
     ]
     list_filter = ["region", "year"]
     list_select_related = ["region", "edition"]
@@ -27,7 +55,7 @@ class CycleAdmin(admin.ModelAdmin):
 
 @admin.register(Innovation)
 class InnovationAdmin(admin.ModelAdmin):
-    list_display = ["name", "agency", "cycle", "created_at"]
+    list_display = ["name", "agency", "cycle", "status", "slot", "created_at"]
     list_filter = ["cycle__year", "agency__kind"]
     list_select_related = ["agency", "cycle"]
     search_fields = ["name", "agency__name", "agency__code"]

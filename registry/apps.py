@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import models
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +18,14 @@ class RegistryConfig(AppConfig):
             post_delete.connect(
                 discard_files_of_deleted_row, sender=model, dispatch_uid=f"discard-files-{model}"
             )
+        # Every deployment migrates before its worker starts: the daily reminder run is queued there.
+        post_migrate.connect(schedule_reminders, sender=self, dispatch_uid="registry-reminder-schedule")
+
+
+def schedule_reminders(sender, **kwargs):
+    from registry.reminders import schedule_after_migrate
+
+    schedule_after_migrate(sender, **kwargs)
 
 
 def discard_files_of_deleted_row(sender, instance, **kwargs):

@@ -1,4 +1,4 @@
-"""Rules of an agency's yearly entry: starting it once, saving drafts safely, and what submitting needs."""
+"""Rules of an agency's yearly entries: starting one within the cycle's ceiling, saving drafts safely, and what submitting needs."""
 
 import datetime
 import functools
@@ -7,11 +7,13 @@ from pathlib import Path
 
 import yaml
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from registry.models import Answer, CycleClosed, Evidence, Innovation
+from agencies.models import Agency
+from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation
 from registry.workflow import EDITABLE_BY_INNOVATOR
 
 URUSAN_FILE = Path(__file__).resolve().parent / "data" / "urusan.yaml"
@@ -66,41 +68,128 @@ def urusan_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(labels.get(group, group), [(name, name) for name in names]) for group, names in groups.items()]
 
 
-class DuplicateEntry(Exception):
-    """The agency already has its one innovation for the cycle."""
+class EntryLimitReached(Exception):
+    """The agency already holds as many entries for the cycle as the cycle allows (rejected ones aside)."""
+
+    def __init__(self, agency, cycle, entries: list[Innovation]):
+        self.agency, self.cycle, self.entries = agency, cycle, entries
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        count = len(self.entries)
+        return ngettext(
+            "%(agency)s already has %(count)s innovation for %(year)s, the limit of this cycle.",
+            "%(agency)s already has %(count)s innovations for %(year)s, the limit of this cycle.",
+            count,
+        ) % {"agency": self.agency.name, "count": count, "year": self.cycle.year}
+
+
+class DuplicateEntry(EntryLimitReached):
+    """One innovation per agency (the cycle's ceiling is 1) and the agency already has it: `existing`."""
 
     def __init__(self, existing: Innovation):
         self.existing = existing
-        super().__init__(
-            _("%(agency)s already has its innovation for %(year)s: %(name)s.")
-            % {"agency": existing.agency.name, "year": existing.cycle.year, "name": existing.name}
-        )
+        super().__init__(existing.agency, existing.cycle, [existing])
+
+    def describe(self) -> str:
+        existing = self.existing
+        return _("%(agency)s already has its innovation for %(year)s: %(name)s.") % {
+            "agency": existing.agency.name,
+            "year": existing.cycle.year,
+            "name": existing.name,
+        }
+
+
+@dataclass
+class AgencyEntries:
+    """An agency's entries for a cycle, and whether it may start another (what its innovators' pages show)."""
+
+    agency: Agency
+    cycle: Cycle | None
+    entries: list[Innovation]
+
+    @property
+    def places_taken(self) -> int:
+        return sum(1 for entry in self.entries if entry.slot is not None)
+
+    @property
+    def has_room(self) -> bool:
+        """Under the cycle's ceiling: rejected entries hold no place."""
+        return self.places_taken < self.cycle.entries_per_agency
+
+    @property
+    def rejected(self) -> list[Innovation]:
+        return [entry for entry in self.entries if entry.status == Innovation.Status.REJECTED]
+
+
+def entries_by_agency(agencies, cycle) -> list[AgencyEntries]:
+    """Each agency with its entries for the cycle, oldest first, in one query for all."""
+    agencies = list(agencies)
+    grouped: dict[int, list[Innovation]] = {agency.pk: [] for agency in agencies}
+    for entry in Innovation.objects.filter(cycle=cycle, agency__in=agencies).order_by("created_at", "pk"):
+        grouped[entry.agency_id].append(entry)
+    return [AgencyEntries(agency, cycle, grouped[agency.pk]) for agency in agencies]
+
+
+def with_room(agencies, cycle):
+    """The agencies that may still start an entry for the cycle: fewer places taken than its ceiling."""
+    return agencies.annotate(
+        places_taken=Count("innovations", filter=Q(innovations__cycle=cycle, innovations__slot__isnull=False))
+    ).filter(places_taken__lt=cycle.entries_per_agency)
+
+
+# Attempts at taking a place before giving up: a unique violation means another request took the same place.
+START_ATTEMPTS = 3
 
 
 def start_entry(
     *, agency, cycle, by, name: str, stage: str = Innovation.Stage.PENERAPAN, **extra
 ) -> Innovation:
-    """Create the agency's innovation for the cycle, or raise DuplicateEntry pointing at the existing one.
+    """Create an innovation of the agency for the cycle in the lowest free place, or raise EntryLimitReached.
 
-    The database's unique constraint decides between simultaneous requests (a double click, two
-    tabs): exactly one row is created, the others are told which entry already exists.
+    The cycle's `entries_per_agency` is the ceiling; rejected entries hold no place. With a ceiling of 1 the
+    refusal is a DuplicateEntry pointing at the existing entry. Simultaneous requests (a double click, two
+    tabs, two colleagues) queue on a lock of the agency's row, and the database's unique constraint on
+    (agency, cycle, slot) decides if anything slips past it: exactly `ceiling` entries are created.
     """
     cycle.ensure_submission_open()
-    existing = Innovation.objects.filter(agency=agency, cycle=cycle).select_related("agency", "cycle").first()
-    if existing:
-        raise DuplicateEntry(existing)
-    try:
-        with transaction.atomic():
-            return Innovation.objects.create(
-                agency=agency, cycle=cycle, name=name, stage=stage, created_by=by, **extra
-            )
-    except IntegrityError:
-        existing = (
-            Innovation.objects.filter(agency=agency, cycle=cycle).select_related("agency", "cycle").first()
-        )
-        if existing is None:
-            raise
-        raise DuplicateEntry(existing) from None
+    for _attempt in range(START_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _take_place(agency, cycle, by=by, name=name, stage=stage, **extra)
+        except IntegrityError as error:
+            clash = error
+    _refuse_when_full(agency, cycle, _ceiling_of(cycle))
+    raise clash
+
+
+def _ceiling_of(cycle) -> int:
+    # Read again: an administrator may have changed it since the cycle was loaded.
+    return Cycle.objects.values_list("entries_per_agency", flat=True).get(pk=cycle.pk)
+
+
+def _take_place(agency, cycle, *, by, **fields) -> Innovation:
+    # PostgreSQL: requests for the same agency wait here for each other, and each counts what the previous one
+    # committed. SQLite lets one writer at a time anyway.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    ceiling = _ceiling_of(cycle)
+    taken = _refuse_when_full(agency, cycle, ceiling)
+    slot = next(number for number in range(1, ceiling + 1) if number not in taken)
+    return Innovation.objects.create(agency=agency, cycle=cycle, slot=slot, created_by=by, **fields)
+
+
+def _refuse_when_full(agency, cycle, ceiling: int) -> set[int]:
+    """The places the agency's entries hold in the cycle; raises EntryLimitReached when none is free."""
+    holding = list(
+        Innovation.objects.filter(agency=agency, cycle=cycle, slot__isnull=False)
+        .select_related("agency", "cycle")
+        .order_by("slot")
+    )
+    if len(holding) >= ceiling:
+        if ceiling == 1 and len(holding) == 1:
+            raise DuplicateEntry(holding[0])
+        raise EntryLimitReached(agency, cycle, holding)
+    return {entry.slot for entry in holding}
 
 
 def can_edit(user, innovation: Innovation, today: datetime.date | None = None) -> tuple[bool, str]:
@@ -128,7 +217,20 @@ def save_profile(innovation: Innovation, values: dict, *, expected_version: int)
         for key, value in values.items():
             setattr(innovation, key, value)
         innovation.version = expected_version + 1
-    return bool(changed)
+        return True
+    # Saved already: the same content sent twice (an autosave and the Save button racing, a resubmitted form) is
+    # no conflict, whatever version it carries; the page gets the stored version for its next save.
+    stored = (
+        Innovation.objects.filter(pk=innovation.pk, status__in=EDITABLE_BY_INNOVATOR)
+        .values("version", *values)
+        .first()
+    )
+    if stored is None or any(stored[key] != value for key, value in values.items()):
+        return False
+    for key, value in values.items():
+        setattr(innovation, key, value)
+    innovation.version = stored["version"]
+    return True
 
 
 def save_answer(answer: Answer, *, group: str, level: int | None, expected_version: int) -> bool:
@@ -138,7 +240,13 @@ def save_answer(answer: Answer, *, group: str, level: int | None, expected_versi
     )
     if changed:
         answer.option_group, answer.level, answer.version = group, level, expected_version + 1
-    return bool(changed)
+        return True
+    # The same choice sent twice is no conflict (see save_profile): the stored version comes back.
+    stored = Answer.objects.filter(pk=answer.pk).values("option_group", "level", "version").first()
+    if stored is None or (stored["option_group"], stored["level"]) != (group, level):
+        return False
+    answer.option_group, answer.level, answer.version = group, level, stored["version"]
+    return True
 
 
 def answers_for(owner, indicators) -> dict[int, Answer]:
@@ -268,13 +376,20 @@ REPLICATED_FIELDS = (
 CARRIED_FIELDS = tuple(name for name in PROFILE_FIELDS if name not in ("name", "stage"))
 
 
-def previous_entry(agency, cycle) -> Innovation | None:
-    """The agency's innovation of the latest earlier year, which this year's entry may start from."""
-    return (
-        Innovation.objects.filter(agency=agency, cycle__year__lt=cycle.year)
+def previous_entries(agency, cycle) -> list[Innovation]:
+    """The agency's innovations of the latest earlier year with any, which this year's entries may start from.
+
+    One already carried over into `cycle` is left out: it continues there.
+    """
+    earlier = Innovation.objects.filter(agency=agency, cycle__year__lt=cycle.year)
+    latest = earlier.order_by("-cycle__year").values_list("cycle__year", flat=True).first()
+    if latest is None:
+        return []
+    return list(
+        earlier.filter(cycle__year=latest)
+        .exclude(carried_over_to__cycle=cycle)
         .select_related("cycle")
-        .order_by("-cycle__year")
-        .first()
+        .order_by("name", "pk")
     )
 
 

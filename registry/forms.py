@@ -11,6 +11,7 @@ from registry.evidence_checks import (
     describe_kinds,
 )
 from registry.models import Cycle, Innovation
+from registry.uploads import client_size_limits
 from scoring.models import Edition
 
 
@@ -24,7 +25,15 @@ class DateInput(forms.DateInput):
 class CycleForm(forms.ModelForm):
     class Meta:
         model = Cycle
-        fields = ["year", "edition", "submission_opens", "submission_closes", "review_opens", "review_closes"]
+        fields = [
+            "year",
+            "edition",
+            "submission_opens",
+            "submission_closes",
+            "review_opens",
+            "review_closes",
+            "entries_per_agency",
+        ]
         widgets = {
             "submission_opens": DateInput(),
             "submission_closes": DateInput(),
@@ -39,6 +48,12 @@ class CycleForm(forms.ModelForm):
         self.fields["edition"].queryset = (
             Edition.objects.for_region(region.pk).defer("source_text").order_by("-year", "-version")
         )
+        # Left empty, the limit stays what it is (1 for a new cycle).
+        self.fields["entries_per_agency"].required = False
+
+    def clean_entries_per_agency(self):
+        ceiling = self.cleaned_data.get("entries_per_agency")
+        return self.instance.entries_per_agency if ceiling is None else ceiling
 
     def clean(self):
         cleaned = super().clean()
@@ -59,6 +74,11 @@ class CycleForm(forms.ModelForm):
             .exists()
         ):
             self.add_error("year", _("A cycle for %(year)s already exists.") % {"year": year})
+        ceiling = cleaned.get("entries_per_agency")
+        if ceiling and edition and not self.has_error("edition"):
+            problem = self.instance.entries_per_agency_problem(ceiling, edition)
+            if problem:
+                self.add_error("entries_per_agency", problem)
         opens, closes = cleaned.get("submission_opens"), cleaned.get("submission_closes")
         review_opens, review_closes = cleaned.get("review_opens"), cleaned.get("review_closes")
         if opens and closes and opens > closes:
@@ -234,6 +254,8 @@ class EvidenceForm(forms.Form):
         self.kinds, self.today = list(kinds), today
         self.stopped_upload = stopped_upload
         self.fields["file"].help_text = describe_kinds(self.kinds)
+        # registri.js refuses a file over the limit before sending it, with the message the server would give.
+        self.fields["file"].widget.attrs["data-size-limits"] = client_size_limits()
         if "link" not in self.kinds:
             del self.fields["url"]
         if "metadata" in self.kinds:

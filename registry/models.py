@@ -1,9 +1,12 @@
 import datetime
+import math
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +67,15 @@ class Cycle(models.Model):
     submission_closes = models.DateField(_("submissions close"))
     review_opens = models.DateField(_("review opens"))
     review_closes = models.DateField(_("review closes"))
+    # The region's own rule: how many innovations one agency may enter for the year (issue 14).
+    entries_per_agency = models.PositiveSmallIntegerField(
+        _("innovations per agency at most"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many innovations each agency may enter for this year. A rejected innovation does not take a place."
+        ),
+    )
 
     objects = CycleQuerySet.as_manager()
 
@@ -85,6 +97,9 @@ class Cycle(models.Model):
                     review_opens__gte=F("submission_opens"), review_closes__gte=F("submission_closes")
                 ),
                 name="cycle_review_follows_submission",
+            ),
+            models.CheckConstraint(
+                condition=Q(entries_per_agency__gte=1), name="cycle_entries_per_agency_at_least_1"
             ),
         ]
 
@@ -145,6 +160,54 @@ class Cycle(models.Model):
             Cycle.objects.filter(pk=self.pk).update(edition=edition)
         self.edition = edition
 
+    def count_cap(self) -> int:
+        """How many innovations the national index counts at most (the edition's cap in min(n, cap))."""
+        return self.edition.parsed().parameters.count_cap
+
+    def busiest_agency(self) -> tuple[Agency, int] | None:
+        """The agency holding the most places (entries not rejected) in this cycle, and how many it holds."""
+        row = (
+            Innovation.objects.filter(cycle=self, slot__isnull=False)
+            .order_by()
+            .values("agency")
+            .annotate(places=models.Count("pk"))
+            .order_by("-places", "agency")
+            .first()
+        )
+        if row is None:
+            return None
+        return Agency.objects.get(pk=row["agency"]), row["places"]
+
+    def entries_per_agency_problem(self, ceiling: int, edition) -> str | None:
+        """Why the cycle cannot allow `ceiling` innovations per agency under `edition`, or None when it can.
+
+        Not above the edition's cap on counted innovations (more would never count), and not below what an
+        agency already holds in this cycle (its entries would be over the limit).
+        """
+        from scoring.catalogue import CatalogueError
+
+        try:
+            cap = edition.parsed().parameters.count_cap
+        except CatalogueError:  # an edition that does not load has no cap to hold the limit to
+            cap = None
+        if cap is not None and ceiling > cap:
+            return _(
+                "At most %(cap)s: the national index counts up to %(cap)s innovations of a region, so more "
+                "per agency would never count."
+            ) % {"cap": cap}
+        busiest = self.busiest_agency() if self.pk else None
+        if busiest and busiest[1] > ceiling:
+            agency, places = busiest
+            return _(
+                "At least %(places)s: %(agency)s already has %(places)s innovations in this cycle that are not "
+                "rejected. Lower the limit only after a reviewer rejects some of them."
+            ) % {"agency": agency.name, "places": places}
+        return None
+
+    def ceiling_shortfall(self, active_agencies: int, cap: int) -> "CeilingShortfall | None":
+        """Whether the ceiling keeps the region below the innovations the index counts (None when it does not)."""
+        return ceiling_shortfall(self.entries_per_agency, active_agencies, cap)
+
     def submission_is_open(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.submission_opens <= today <= self.submission_closes
@@ -180,6 +243,30 @@ class Cycle(models.Model):
             )
 
 
+@dataclass(frozen=True)
+class CeilingShortfall:
+    """With `ceiling` innovations per agency and `agencies` active agencies, at most `reachable` can count,
+    below the index's `cap`; a ceiling of `enough` would reach it."""
+
+    ceiling: int
+    agencies: int
+    reachable: int
+    cap: int
+    enough: int
+
+
+def ceiling_shortfall(ceiling: int, agencies: int, cap: int) -> CeilingShortfall | None:
+    """The shortfall of a ceiling of entries per agency against the index's cap on counted innovations.
+
+    None when the region's agencies may enter at least `cap` innovations between them, or it has no
+    active agency (there is nothing a ceiling could change then).
+    """
+    reachable = ceiling * agencies
+    if agencies <= 0 or reachable >= cap:
+        return None
+    return CeilingShortfall(ceiling, agencies, reachable, cap, enough=math.ceil(cap / agencies))
+
+
 def _format_date(value: datetime.date) -> str:
     from django.utils.formats import date_format
 
@@ -193,6 +280,10 @@ class InnovationQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status=Innovation.Status.APPROVED)
+
+    def counting_for_compliance(self):
+        """Entries that make their agency complied: submitted and not rejected (drafts do not count either)."""
+        return self.exclude(status__in=NOT_COMPLYING)
 
     def queue_columns(self):
         """What the review queue shows of each entry, with its rows that have an option and evidence.
@@ -303,7 +394,7 @@ def _count_of(rows: models.QuerySet):
 
 
 class Innovation(models.Model):
-    """An agency's innovation entered for one cycle: one agency, one innovation per year."""
+    """An agency's innovation entered for one cycle: as many per agency as the cycle's `entries_per_agency`."""
 
     class Stage(models.TextChoices):
         INISIATIF = "inisiatif", _("Initiative")
@@ -375,6 +466,10 @@ class Innovation(models.Model):
         blank=True,
         related_name="assigned_entries",
     )
+    # The entry's place among the agency's entries for the cycle (1 .. the cycle's entries_per_agency); None
+    # once rejected, which frees the place. Written only by registry.entries.start_entry and workflow.reject;
+    # the unique constraint below is what holds the ceiling when requests arrive together.
+    slot = models.PositiveSmallIntegerField(_("place among the agency's entries"), null=True, editable=False)
     # Optimistic lock: every save of the profile raises it, so a stale tab is told instead of overwriting.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
@@ -391,7 +486,14 @@ class Innovation(models.Model):
         verbose_name_plural = _("innovations")
         ordering = ["-cycle__year", "agency__name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "cycle"], name="innovation_one_per_agency_cycle"),
+            models.UniqueConstraint(
+                fields=["agency", "cycle", "slot"],
+                condition=Q(slot__isnull=False),
+                name="innovation_one_per_agency_cycle_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__isnull=True) | Q(slot__gte=1), name="innovation_slot_at_least_1"
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
@@ -414,18 +516,23 @@ class Innovation(models.Model):
         return self.name
 
 
+# The statuses of an entry that does not make its agency complied.
+NOT_COMPLYING = (Innovation.Status.DRAFT, Innovation.Status.REJECTED)
+
+
 def compliance_by_kind(cycle: Cycle) -> list[dict]:
-    """Per agency kind: how many active agencies the region has and how many have complied (submitted, not rejected)."""
+    """Per agency kind: how many active agencies the region has and how many have complied (at least one entry
+    submitted and not rejected)."""
     rows = (
         Agency.objects.filter(region_id=cycle.region_id, is_active=True)
         .values("kind")
         .annotate(
             total=models.Count("pk", distinct=True),
-            # Complied: submitted and not rejected; a draft or a rejected entry does not count.
+            # Complied: at least one entry submitted and not rejected; drafts and rejected entries do not
+            # count. Agencies are counted, not entries: an agency with several entries complies once.
             with_entry=models.Count(
-                "innovations",
-                filter=Q(innovations__cycle=cycle)
-                & ~Q(innovations__status__in=[Innovation.Status.DRAFT, Innovation.Status.REJECTED]),
+                "pk",
+                filter=Q(innovations__cycle=cycle) & ~Q(innovations__status__in=NOT_COMPLYING),
                 distinct=True,
             ),
         )
@@ -464,6 +571,14 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(level__isnull=False).filter(
             models.Exists(Evidence.objects.filter(answer=models.OuterRef("pk")))
         )
+
+    def unjudged(self):
+        """Filled rows without a reviewer's verdict: they count 0 in the verified score (D2) until judged.
+
+        A row with an option but no evidence is not among them: it scores 0 whatever the verdict (D1),
+        so there is nothing for a reviewer to decide.
+        """
+        return self.filled().filter(verdict="")
 
 
 class Answer(models.Model):
@@ -726,3 +841,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class ReminderDelivery(models.Model):
+    """One submission reminder sent to one address on one day: the log that keeps it to one a day.
+
+    The row is written before the reminder leaves (its unique address and day claim the send), so two runs of
+    the same day, even at the same moment, send one reminder; `emailed_at` says the mail itself went out.
+    """
+
+    address = models.EmailField(_("address"), help_text=_("Lower case."))
+    sent_on = models.DateField(_("day"))
+    created_at = models.DateTimeField(_("reminded"), default=timezone.now)
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    # The person reminded in the app as well; empty for an agency's contact address without an account.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    agencies = models.ManyToManyField(
+        Agency, verbose_name=_("agencies"), related_name="reminder_deliveries", blank=True
+    )
+    message = models.TextField(_("message"))
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["address", "sent_on"], name="reminder_once_a_day_per_address"),
+            models.CheckConstraint(condition=Q(address=Lower("address")), name="reminder_address_lower_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.sent_on}"

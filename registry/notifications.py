@@ -1,7 +1,8 @@
 """Who hears about an entry, and what they are told: in the app, and by e-mail through a task.
 
-The workflow calls `notify_status_change` after a move has committed; the `send_reminders`
-command calls `remind_pending` as a cycle's submission deadline nears. Messages are stored in
+The workflow calls `notify_status_change` after a move has committed; `remind_pending` reminds the agencies
+that have not handed in as a cycle's submission deadline nears (the daily task of registry/reminders.py, the
+`send_reminders` command, and Bappeda's "Belum mengajukan" page). Messages are stored in
 the installation's language (Indonesian), so everyone reads the same words in the app and by mail.
 """
 
@@ -10,22 +11,25 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone, translation
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.models import Agency, Membership, Role, User
-from registry.models import Cycle, Innovation, Notification, ReviewEvent
-from registry.tasks import send_notification_email
+from registry.models import Cycle, Innovation, Notification, ReminderDelivery, ReviewEvent
+from registry.tasks import send_notification_email, send_reminder_email
 
 Status = Innovation.Status
 
 # Moves the innovator makes hand the entry to Bappeda; every other move is a reviewer's answer.
 HANDED_TO_BAPPEDA = frozenset({Status.SUBMITTED, Status.RESUBMITTED})
-# The statuses in which an agency has not (yet, or again) handed its entry in.
-NOT_SUBMITTED = frozenset({Status.DRAFT, Status.REVISION_REQUESTED})
+# The statuses of an entry that does not count as handed in: a draft, one sent back for revision (it must be
+# handed in again) and a rejected one (it does not comply; the agency may enter another).
+NOT_SUBMITTED = frozenset({Status.DRAFT, Status.REVISION_REQUESTED, Status.REJECTED})
 
 # Per target status: the sentence without a note, and with the actor's note.
 MESSAGES = {
@@ -121,11 +125,59 @@ def reminder_due(cycle: Cycle, *, today: datetime.date, days: int) -> bool:
     return 0 <= (cycle.submission_closes - today).days <= days
 
 
+def cycles_due(*, today: datetime.date, days: int):
+    """Every region's cycles whose submissions close within `days` days from today (as `reminder_due`)."""
+    return Cycle.objects.filter(
+        submission_closes__gte=today, submission_closes__lte=today + datetime.timedelta(days=days)
+    )
+
+
 def pending_agencies(cycle: Cycle):
-    """The region's active agencies that have not handed in an entry for the cycle."""
+    """The region's active agencies without an entry handed in for the cycle: none, or only drafts, entries
+    sent back for revision and rejected ones."""
     handed_in = Innovation.objects.filter(cycle=cycle).exclude(status__in=NOT_SUBMITTED)
     return Agency.objects.filter(region_id=cycle.region_id, is_active=True).exclude(
         pk__in=handed_in.values("agency_id")
+    )
+
+
+def active_innovators_of(agency_ids) -> models.QuerySet:
+    """(person, e-mail, agency) of the active innovators of these agencies."""
+    return Membership.objects.filter(
+        agency_id__in=agency_ids, user__is_active=True, user__role=Role.INNOVATOR
+    ).values_list("user_id", "user__email", "agency_id")
+
+
+# How a reminder reaches a pending agency.
+REACH_PEOPLE, REACH_CONTACT, UNREACHABLE = "people", "contact", "unreachable"
+
+
+def pending_with_reach(cycle: Cycle):
+    """The pending agencies, each with how a reminder reaches it (`reach`: REACH_PEOPLE while it has active
+    innovators, else REACH_CONTACT with a contact e-mail, else UNREACHABLE), its number of active innovators
+    (`people_count`) and when it was last reminded for the cycle (`last_reminded_at`). One query."""
+    people = (
+        Membership.objects.filter(agency_id=OuterRef("pk"), user__is_active=True, user__role=Role.INNOVATOR)
+        .order_by()
+        .values("agency_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    last = (
+        ReminderDelivery.objects.filter(cycle=cycle, agencies=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        pending_agencies(cycle)
+        .annotate(people_count=Coalesce(Subquery(people), 0), last_reminded_at=Subquery(last))
+        .annotate(
+            reach=Case(
+                When(people_count__gt=0, then=Value(REACH_PEOPLE)),
+                When(~Q(contact_email=""), then=Value(REACH_CONTACT)),
+                default=Value(UNREACHABLE),
+            )
+        )
     )
 
 
@@ -155,54 +207,97 @@ def reminder_message(cycle: Cycle, agency_names: list[str], *, today: datetime.d
 
 @dataclass(frozen=True)
 class Reminded:
-    agencies: int
-    people: int
-    already_reminded: int
+    agencies: int  # pending agencies considered
+    people: int  # people reminded now, in the app and by e-mail
+    contacts: int  # agency contact addresses e-mailed now
+    already_reminded: int  # addresses left alone: they had a reminder earlier that day
+    unreachable: list[str]  # pending agencies with neither an active innovator nor a contact e-mail
     notification_ids: list[int]
 
+    @property
+    def sent(self) -> int:
+        return self.people + self.contacts
 
-def remind_pending(cycle: Cycle, *, today: datetime.date) -> Reminded:
-    """Remind each active innovator of an agency that has not handed in its entry, once a day.
 
-    One notification per person, naming all their agencies still pending. A person who got the
-    same reminder earlier today is skipped, so running the command twice a day is harmless.
+@dataclass
+class _Recipient:
+    person: int | None
+    agencies: list[int]
+
+
+def remind_pending(cycle: Cycle, *, today: datetime.date, agency_ids=None) -> Reminded:
+    """Remind every pending agency of the cycle (or only those of `agency_ids`), at most once a day per address.
+
+    An agency's active innovators get an in-app notification and its e-mail; an agency without any is reminded
+    by e-mail at its contact address. One reminder per address names all the agencies it is reminded for. Each
+    is claimed in the ReminderDelivery log before it leaves: an address that already has one for `today`
+    (from this run, an earlier one, or a run at the same moment) is skipped, so running twice sends nothing twice.
     """
-    agencies = {agency.pk: agency.name for agency in pending_agencies(cycle).order_by("name")}
-    memberships = Membership.objects.filter(
-        agency_id__in=list(agencies), user__is_active=True, user__role=Role.INNOVATOR
-    ).values_list("user_id", "agency_id")
-    agencies_of: dict[int, list[int]] = {}
-    for person, agency in memberships:
-        agencies_of.setdefault(person, []).append(agency)
+    pending = pending_agencies(cycle)
+    if agency_ids is not None:
+        pending = pending.filter(pk__in=list(agency_ids))
+    agencies = {
+        pk: (name, contact) for pk, name, contact in pending.values_list("pk", "name", "contact_email")
+    }
+    recipients: dict[str, _Recipient] = {}
+    with_people = set()
+    for person, email, agency in active_innovators_of(list(agencies)).order_by("user__email", "agency__name"):
+        recipients.setdefault(email.strip().lower(), _Recipient(person, [])).agencies.append(agency)
+        with_people.add(agency)
+    unreachable = []
+    for pk, (name, contact) in sorted(agencies.items(), key=lambda item: item[1][0]):
+        if pk in with_people:
+            continue
+        if not contact.strip():
+            unreachable.append(name)
+            continue
+        # A contact address that is also a reminded person's (or another agency's contact) gets one reminder.
+        recipients.setdefault(contact.strip().lower(), _Recipient(None, [])).agencies.append(pk)
     entries = dict(
         Innovation.objects.filter(cycle=cycle, agency_id__in=list(agencies)).values_list("agency_id", "pk")
     )
-    messages = {
-        person: reminder_message(cycle, sorted(agencies[pk] for pk in pks), today=today)
-        for person, pks in agencies_of.items()
-    }
-    start_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    already = set(
-        Notification.objects.filter(
-            recipient_id__in=list(messages),
-            message__in=set(messages.values()),
-            event__isnull=True,
-            created_at__gte=start_of_day,
-        ).values_list("recipient_id", "message")
-    )
-    ids = _create_and_email(
-        Notification(
-            recipient_id=person,
-            # Link to the entry when the person has exactly one to finish; else the entry list.
-            innovation_id=entries.get(agencies_of[person][0]) if len(agencies_of[person]) == 1 else None,
-            message=message,
-        )
-        for person, message in messages.items()
-        if (person, message) not in already
-    )
+    people = contacts = already = 0
+    notification_ids = []
+    for address, recipient in sorted(recipients.items()):
+        message = reminder_message(cycle, sorted(agencies[pk][0] for pk in recipient.agencies), today=today)
+        single = recipient.agencies[0] if len(recipient.agencies) == 1 else None
+        try:
+            with transaction.atomic():
+                # The claim: a second reminder to the address the same day breaks the unique constraint.
+                delivery = ReminderDelivery.objects.create(
+                    address=address,
+                    sent_on=today,
+                    cycle=cycle,
+                    recipient_id=recipient.person,
+                    message=message,
+                )
+                delivery.agencies.set(recipient.agencies)
+                if recipient.person is None:
+                    # The task may run in another process: it must find the committed row.
+                    transaction.on_commit(partial(send_reminder_email.enqueue, delivery.pk))
+                else:
+                    notification_ids += _create_and_email(
+                        [
+                            Notification(
+                                recipient_id=recipient.person,
+                                # Link to the entry when the person has exactly one to finish; else the entry list.
+                                innovation_id=entries.get(single),
+                                message=message,
+                            )
+                        ]
+                    )
+        except IntegrityError:
+            already += 1
+            continue
+        if recipient.person is None:
+            contacts += 1
+        else:
+            people += 1
     return Reminded(
         agencies=len(agencies),
-        people=len(ids),
-        already_reminded=len(messages) - len(ids),
-        notification_ids=ids,
+        people=people,
+        contacts=contacts,
+        already_reminded=already,
+        unreachable=unreachable,
+        notification_ids=notification_ids,
     )

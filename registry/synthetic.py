@@ -93,6 +93,7 @@ def create_synthetic_entries(cycle, count: int, *, created_by, complete: bool = 
             for number in range(start + 1, start + missing + 1)
         )
         agencies = list(Agency.objects.filter(region=region, is_active=True).order_by("code"))
+    # One synthetic entry per agency that has none yet, in place 1 (whatever the cycle's ceiling).
     taken = set(Innovation.objects.filter(cycle=cycle).values_list("agency_id", flat=True))
     agencies = [agency for agency in agencies if agency.pk not in taken][:count]
 
@@ -125,6 +126,7 @@ def create_synthetic_entries(cycle, count: int, *, created_by, complete: bool = 
                 name=f"Inovasi {agency.name} {number}",
                 stage=stage,
                 status=status,
+                slot=None if status == Innovation.Status.REJECTED else 1,
                 urusan=rng.choice(URUSAN),
                 created_by=created_by,
                 submitted_at=None if status == Innovation.Status.DRAFT else submitted_at,

@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 
 from agencies.access import admin_required, ensure_admin
 from agencies.models import Agency
+from registry.entries import AgencyEntries, entries_by_agency
 from registry.forms import CycleForm
-from registry.models import Cycle, EditionChangeRefused, Innovation, compliance_by_kind
+from registry.models import Cycle, EditionChangeRefused, compliance_by_kind
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +28,10 @@ def home(request):
         context["setting_up"] = not context["agency_count"] or cycle is None
     else:
         agencies = list(Agency.objects.visible_to(user).select_related("parent").order_by("name"))
-        entries = {}
         if cycle:
-            entries = {
-                entry.agency_id: entry
-                for entry in Innovation.objects.filter(cycle=cycle, agency__in=agencies)
-            }
-        context["agency_rows"] = [(agency, entries.get(agency.pk)) for agency in agencies]
+            context["agency_rows"] = entries_by_agency(agencies, cycle)
+        else:
+            context["agency_rows"] = [AgencyEntries(agency, None, []) for agency in agencies]
     return render(request, "registry/home.html", context)
 
 

@@ -10,6 +10,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from registry.models import Answer, Evidence, Innovation, ReviewEvent
 
@@ -156,14 +157,64 @@ def request_revision(innovation: Innovation, *, by, note: str) -> ReviewEvent:
     )
 
 
-def approve(innovation: Innovation, *, by, note: str = "") -> ReviewEvent:
-    return _move(innovation, to=Status.APPROVED, by=by, note=note)
+class UnjudgedRows(TransitionRefused):
+    """Approval refused: filled rows have no verdict and the reviewer did not agree that they count 0."""
+
+    def __init__(self, codes: list[str]):
+        self.codes = codes
+        super().__init__(
+            ngettext(
+                "No verdict yet on %(count)s filled row: %(codes)s. Give it a verdict, or tick the "
+                "confirmation that it counts 0 in the verified score.",
+                "No verdict yet on %(count)s filled rows: %(codes)s. Give them a verdict, or tick the "
+                "confirmation that these rows count 0 in the verified score.",
+                len(codes),
+            )
+            % {"count": len(codes), "codes": ", ".join(codes)}
+        )
+
+
+def unjudged_rows(innovation: Innovation) -> list[str]:
+    """The codes of the entry's filled rows without a verdict, in the catalogue's order (see `Answer.unjudged`)."""
+    return list(
+        Answer.objects.filter(innovation=innovation)
+        .unjudged()
+        .order_by("indicator__position", "indicator__code")
+        .values_list("indicator__code", flat=True)
+    )
+
+
+def approve(
+    innovation: Innovation, *, by, note: str = "", count_unjudged_as_zero: bool = False
+) -> ReviewEvent:
+    """Approve the entry: every filled row has a verdict, or the reviewer agrees the rest count 0.
+
+    A filled row without a verdict counts 0 in the verified score (D2), so approving one is a decision
+    the reviewer makes explicitly. The approval's event records it: `snapshot` holds
+    {"unjudged_rows": [codes], "unjudged_count_as_zero": bool}. Rows with an option but no evidence
+    need no verdict: they score 0 whatever it is (D1).
+    """
+    if not can_transition(innovation.status, Status.APPROVED, role_of(by)):
+        return _move(innovation, to=Status.APPROVED, by=by, note=note)  # refused with the usual message
+    with transaction.atomic():
+        unjudged = unjudged_rows(innovation)
+        if unjudged and not count_unjudged_as_zero:
+            raise UnjudgedRows(unjudged)
+        return _move(
+            innovation,
+            to=Status.APPROVED,
+            by=by,
+            note=note,
+            snapshot={"unjudged_rows": unjudged, "unjudged_count_as_zero": bool(unjudged)},
+        )
 
 
 def reject(innovation: Innovation, *, by, reason: str) -> ReviewEvent:
     if not reason.strip():
         raise TransitionRefused(_("A rejection needs a reason."))
-    return _move(innovation, to=Status.REJECTED, by=by, note=reason)
+    # The rejected entry gives up its place among the agency's entries (in the same update as the status), so
+    # the agency may start another while submissions are open.
+    return _move(innovation, to=Status.REJECTED, by=by, note=reason, extra={"slot": None})
 
 
 # The reviewer's actions by name, for the review page's buttons: (function, target status).

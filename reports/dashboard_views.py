@@ -191,6 +191,8 @@ def dashboard(request):
     # One query for every year's official result: the trend's and the chosen year's.
     official = list(OfficialResult.objects.filter(region_id=request.user.region_id))
     points = trend(cycles, cycle, index, official)
+    compliance = compliance_by_kind(cycle)
+    active_agencies = sum(row["total"] for row in compliance)
     context = {
         "cycle": cycle,
         "cycles": cycles,
@@ -203,7 +205,8 @@ def dashboard(request):
         "trend": points,
         "official": next((item for item in official if item.year == cycle.year), None),
         "gains": gain_rows(cycle, index),
-        "compliance": compliance_by_kind(cycle),
+        "compliance": compliance,
+        "ceiling_shortfall": cycle.ceiling_shortfall(active_agencies, index.edition.parameters.count_cap),
         "charts": _charts(index.edition, index.result, variables, innovations, points),
     }
     return render(request, "reports/dashboard.html", context)

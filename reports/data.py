@@ -36,7 +36,7 @@ Levels = dict[str, int | None]  # indicator code → the level the filler chose
 
 @dataclass(frozen=True)
 class BoardRow:
-    """One agency on the compliance board, with its entry for the cycle when it has one."""
+    """One entry of the compliance board with its agency, or an agency without entry for the cycle."""
 
     agency_pk: int
     agency_code: str
@@ -53,6 +53,8 @@ class BoardRow:
     verified: Decimal | None = None
     counts_self_assessed: bool = False
     counts_verified: bool = False
+    entries: int = 0  # the agency's entries for the cycle (each has its own row)
+    counting: int = 0  # of them, submitted and not rejected
 
     @property
     def kind_label(self) -> str:
@@ -68,8 +70,9 @@ class BoardRow:
 
     @property
     def compliant(self) -> bool:
-        """Complied for the year: submitted and neither a draft nor rejected (as `compliance_by_kind`)."""
-        return self.state not in (NO_ENTRY, Innovation.Status.DRAFT, Innovation.Status.REJECTED)
+        """The agency complied for the year: at least one entry submitted and not rejected (as
+        `compliance_by_kind`), whatever this row's entry."""
+        return self.counting > 0
 
 
 class EvidenceRow(NamedTuple):
@@ -114,6 +117,8 @@ def board_row(agency: Agency, scores: Mapping[int, tuple[Decimal, Decimal, bool,
         verified=verified,
         counts_self_assessed=counts_self,
         counts_verified=counts_verified,
+        entries=getattr(agency, "agency_entries", 0),
+        counting=getattr(agency, "agency_counting", 0),
     )
 
 

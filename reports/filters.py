@@ -3,7 +3,7 @@
 from functools import cached_property
 
 import django_filters
-from django.db.models import Case, F, FilteredRelation, Q, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,8 @@ class ComplianceFilter(StrictFilterSet):
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
     ordering = StableOrderingFilter(
-        tie_breaker=("name", "pk"),
+        # An agency has a row per entry: its entries keep their order too.
+        tie_breaker=("name", "pk", "entry_pk"),
         label=_("Sort by"),
         empty_label=_("Default order"),
         fields=(
@@ -136,7 +137,9 @@ class ComplianceFilter(StrictFilterSet):
 
 
 def with_entry(agencies, cycle):
-    """Agencies with their entry for the cycle (one at most: a unique constraint) as `entry_*` columns."""
+    """Agencies with their entries for the cycle as `entry_*` columns: one row per entry, one row for an agency
+    without any. Each row also carries the agency's totals: `agency_entries` and `agency_counting` (submitted,
+    not rejected: what makes the agency complied)."""
     kind_rank = Case(*[When(kind=kind, then=Value(position)) for position, kind in enumerate(KIND_ORDER)])
     # Sorting by state follows the workflow, "no entry" first; NULLs would sort differently per database.
     state_rank = Case(
@@ -157,6 +160,24 @@ def with_entry(agencies, cycle):
             kind_rank=kind_rank,
             state_rank=state_rank,
             sort_innovation=Coalesce("entry__name", Value("")),
+            agency_entries=_count_per_agency(Innovation.objects.filter(cycle=cycle)),
+            agency_counting=_count_per_agency(
+                Innovation.objects.filter(cycle=cycle).counting_for_compliance()
+            ),
         )
-        .order_by("kind_rank", F("parent__name").asc(nulls_first=True), "name", "pk")
+        .order_by("kind_rank", F("parent__name").asc(nulls_first=True), "name", "pk", "entry_pk")
+    )
+
+
+def _count_per_agency(entries):
+    # A subquery per listed row: the page's query count stays the same whatever its rows.
+    return Coalesce(
+        Subquery(
+            entries.filter(agency=OuterRef("pk"))
+            .order_by()
+            .values("agency")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
     )

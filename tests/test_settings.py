@@ -158,3 +158,13 @@ def test_a_request_with_too_many_fields_gets_an_indonesian_page(client, settings
     response = client.post("/accounts/login/", {f"field{number}": "x" for number in range(20)})
     assert response.status_code == 400
     assert "Permintaan tidak dapat diproses" in response.content.decode()
+
+
+def test_reminder_schedule_settings_come_from_the_environment_and_are_checked():
+    code = "import config.settings as s; print(s.REGISTRI_REMINDER_HOUR, s.REGISTRI_REMINDER_DAYS)"
+    assert run_python(code, **PRODUCTION).stdout.split() == ["8", "7"]
+    chosen = run_python(code, REGISTRI_REMINDER_HOUR="6", REGISTRI_REMINDER_DAYS="3", **PRODUCTION)
+    assert chosen.stdout.split() == ["6", "3"]
+    for name, value in (("REGISTRI_REMINDER_HOUR", "24"), ("REGISTRI_REMINDER_DAYS", "-1")):
+        refused = run_python(code, **{name: value}, **PRODUCTION)
+        assert refused.returncode != 0 and name in refused.stderr

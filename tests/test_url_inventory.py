@@ -243,6 +243,10 @@ ACCESS: dict[str, Access] = {
     "compliance_board": Access("GET", LOGIN, 403, 200, "reviewer"),
     "compliance_export": Access("GET", LOGIN, 403, 200, "reviewer", lambda w: {"fmt": "csv"}),
     "export_log": Access("GET", LOGIN, 403, 200, "reviewer"),
+    # reports: the agencies that have not submitted, and reminding them; administrators only
+    "pending_agencies": Access("GET", LOGIN, 403, 403, "admin"),
+    "pending_remind": Access("POST", LOGIN, 403, 403, "admin", lambda w: {"pk": w.agency.pk}),
+    "pending_remind_all": Access("POST", LOGIN, 403, 403, "admin"),
     "handoff": Access("GET", LOGIN, 403, 200, "reviewer"),
     "handoff_request": Access("POST", LOGIN, 403, REDIRECT, "reviewer", data=lambda w: {"tahun": "2024"}),
     "handoff_progress": Access("GET", LOGIN, 403, 404, "reviewer", lambda w: {"pk": w.package.pk}),

@@ -90,3 +90,34 @@ def test_admin_deletes_an_agency_without_history(admin_user, region):
     )
     client_for(admin_user).post(reverse("agency_delete", args=[typo.pk]))
     assert not Agency.objects.filter(pk=typo.pk).exists()
+
+
+def test_admin_records_the_agency_head_and_contact_and_the_page_shows_them(admin_user, agency_a):
+    response = client_for(admin_user).post(
+        reverse("agency_edit", args=[agency_a.pk]),
+        {
+            "code": agency_a.code,
+            "name": agency_a.name,
+            "kind": agency_a.kind,
+            "head_name": "dr. Rahmawati",
+            "contact_email": " Dinkes@Example.go.id ",
+            "contact_phone": "0421 21000",
+        },
+    )
+    assert response.status_code == 302
+    agency_a.refresh_from_db()
+    assert (agency_a.head_name, agency_a.contact_email, agency_a.contact_phone) == (
+        "dr. Rahmawati",
+        "dinkes@example.go.id",
+        "0421 21000",
+    )
+    page = client_for(admin_user).get(reverse("agency_detail", args=[agency_a.pk])).content.decode()
+    assert "dr. Rahmawati" in page and "dinkes@example.go.id" in page
+
+
+def test_agency_contact_email_must_be_an_address(admin_user, agency_a):
+    response = client_for(admin_user).post(
+        reverse("agency_edit", args=[agency_a.pk]),
+        {"code": agency_a.code, "name": agency_a.name, "kind": agency_a.kind, "contact_email": "dinkes"},
+    )
+    assert "contact_email" in response.context["form"].errors

@@ -142,3 +142,59 @@ def test_import_command_needs_an_existing_region(db, tmp_path):
     path.write_bytes(GOOD)
     with pytest.raises(CommandError):
         call_command("import_agencies", str(path))
+
+
+# The optional contact columns (issue 14).
+
+
+def test_import_reads_the_contact_columns_under_indonesian_names_and_updates_them(region):
+    data = (
+        "code;name;kind;parent_code;Kepala Instansi;E-mail;Telepon\n"
+        "PD-1;Dinas Kesehatan;perangkat_daerah;;dr. Rahmawati;Dinkes@Example.go.id;0421 21000\n"
+        "PD-2;Dinas Sosial;perangkat_daerah;;;;\n"
+    )
+    report = import_agencies(region, data.encode())
+    assert sorted(report.created) == ["PD-1", "PD-2"]
+    dinkes = Agency.objects.get(code="PD-1")
+    assert (dinkes.head_name, dinkes.contact_email, dinkes.contact_phone) == (
+        "dr. Rahmawati",
+        "dinkes@example.go.id",
+        "0421 21000",
+    )
+    assert Agency.objects.get(code="PD-2").contact_email == ""
+
+    changed = data.replace("Dinkes@Example.go.id", "sekretariat.dinkes@example.go.id")
+    report = import_agencies(region, changed.encode())
+    assert (report.updated, report.unchanged) == (["PD-1"], ["PD-2"])
+    assert Agency.objects.get(code="PD-1").contact_email == "sekretariat.dinkes@example.go.id"
+
+
+def test_import_without_contact_columns_or_with_empty_cells_keeps_the_stored_contact(region):
+    import_agencies(
+        region,
+        b"code,name,kind,parent_code,head_name,contact_email\nPD-1,Dinas Kesehatan,perangkat_daerah,,Ani,a@example.org\n",
+    )
+    for data in (
+        b"code,name,kind,parent_code\nPD-1,Dinas Kesehatan,perangkat_daerah,\n",
+        b"code,name,kind,parent_code,head_name,contact_email\nPD-1,Dinas Kesehatan,perangkat_daerah,,,\n",
+    ):
+        report = import_agencies(region, data)
+        assert report.unchanged == ["PD-1"]
+    agency = Agency.objects.get(code="PD-1")
+    assert (agency.head_name, agency.contact_email) == ("Ani", "a@example.org")
+
+
+def test_import_refuses_a_bad_contact_email_with_its_row_in_indonesian(region):
+    data = (
+        "code,name,kind,parent_code,contact_email,contact_phone\n"
+        "PD-1,Dinas Kesehatan,perangkat_daerah,,dinkes@example.go.id,\n"
+        "PD-2,Dinas Sosial,perangkat_daerah,,dinsos di example.go.id,\n"
+        f"PD-3,Dinas Pangan,perangkat_daerah,,,{'1' * 31}\n"
+    )
+    with translation.override("id"), pytest.raises(AgencyImportError) as refused:
+        import_agencies(region, data.encode())
+    assert refused.value.problems == [
+        "Baris 3: e-mail kontak dinsos di example.go.id bukan alamat e-mail yang sah.",
+        "Baris 4: telepon kontak lebih dari 30 karakter.",
+    ]
+    assert not Agency.objects.filter(region=region).exists()

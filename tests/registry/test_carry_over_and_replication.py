@@ -60,7 +60,9 @@ def last_year(open_cycle, agency_a, owner):
 def test_carry_over_copies_profile_and_still_valid_evidence_marked_for_recheck(
     last_year, open_cycle, agency_a, owner
 ):
-    response = client_for(owner).post(reverse("entry_start", args=[agency_a.pk]), {"carry_over": "1"})
+    response = client_for(owner).post(
+        reverse("entry_start", args=[agency_a.pk]), {"carry_over": str(last_year.pk)}
+    )
     entry = Innovation.objects.get(cycle=open_cycle)
     assert response.url == reverse("entry_detail", args=[entry.pk])
     assert (entry.name, entry.goals, entry.urusan, entry.carried_over_from) == (
@@ -80,8 +82,8 @@ def test_carry_over_copies_profile_and_still_valid_evidence_marked_for_recheck(
 
 def test_carry_over_offered_only_for_the_agencys_own_earlier_entry(last_year, agency_b, outsider):
     page = client_for(outsider).get(reverse("entry_start", args=[agency_b.pk]))
-    assert page.context["previous"] is None
-    client_for(outsider).post(reverse("entry_start", args=[agency_b.pk]), {"carry_over": "1"})
+    assert page.context["previous"] == []
+    client_for(outsider).post(reverse("entry_start", args=[agency_b.pk]), {"carry_over": str(last_year.pk)})
     assert not Innovation.objects.filter(agency=agency_b).exists()
 
 

@@ -308,3 +308,66 @@ def test_export_log_is_read_only_in_the_admin(world, admin_user):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request, None)
     assert not model_admin.has_delete_permission(request, None)
+
+
+# --- several entries per agency (issue 14) ---------------------------------------------------------------------
+
+
+def by_kind_of(cycle):
+    from registry.models import compliance_by_kind
+
+    return {row["kind"]: row for row in compliance_by_kind(cycle)}
+
+
+def test_two_drafts_do_not_make_an_agency_complied(open_cycle, agency_a, owner, reviewer):
+    Cycle.objects.filter(pk=open_cycle.pk).update(entries_per_agency=2)
+    make_entry(open_cycle, agency_a, owner, "Draf Satu", "draft")
+    make_entry(open_cycle, agency_a, owner, "Draf Dua", "draft")
+    assert by_kind_of(open_cycle)["Perangkat daerah"]["with_entry"] == 0
+    response = client_for(reviewer).get(reverse(BOARD), HTTP_ACCEPT_LANGUAGE="id")
+    rows = [row for row in response.context["rows"] if row.agency_code == "PD-DINKES"]
+    assert [(row.innovation, row.entries, row.counting, row.compliant) for row in rows] == [
+        ("Draf Satu", 2, 0, False),
+        ("Draf Dua", 2, 0, False),
+    ]
+    assert "2 diisi, 0 dihitung" in response.content.decode()
+
+
+def test_one_rejected_and_one_submitted_entry_make_an_agency_complied_once(
+    open_cycle, agency_a, agency_b, owner, reviewer
+):
+    Cycle.objects.filter(pk=open_cycle.pk).update(entries_per_agency=3)
+    make_entry(open_cycle, agency_a, owner, "Ditolak", "rejected")
+    make_entry(open_cycle, agency_a, owner, "Terkirim", "submitted")
+    make_entry(open_cycle, agency_b, owner, "Disetujui", "approved")
+    make_entry(open_cycle, agency_b, owner, "Terkirim Juga", "submitted")
+    # Two agencies complied, not four entries.
+    assert by_kind_of(open_cycle)["Perangkat daerah"]["with_entry"] == 2
+    assert by_kind_of(open_cycle)["Perangkat daerah"]["missing"] == 0
+    response = client_for(reviewer).get(reverse(BOARD), HTTP_ACCEPT_LANGUAGE="id")
+    rows = {row.innovation: row for row in response.context["rows"]}
+    assert (rows["Ditolak"].entries, rows["Ditolak"].counting, rows["Ditolak"].compliant) == (2, 1, True)
+    assert (rows["Terkirim Juga"].entries, rows["Terkirim Juga"].counting) == (2, 2)
+    html = response.content.decode()
+    assert "2 diisi, 1 dihitung" in html and "2 diisi, 2 dihitung" in html
+    # The state filter still picks the entries in that state.
+    rejected_only = client_for(reviewer).get(reverse(BOARD), {"state": "rejected"})
+    assert [row.innovation for row in rejected_only.context["rows"]] == ["Ditolak"]
+
+
+def test_board_query_count_does_not_grow_with_entries_per_agency(
+    open_cycle, region, owner, reviewer, django_assert_num_queries
+):
+    Cycle.objects.filter(pk=open_cycle.pk).update(entries_per_agency=3)
+    client = client_for(reviewer)
+    agency = Agency.objects.create(region=region, code="KEC-1", name="Kecamatan 1", kind="kecamatan")
+    make_answer(make_entry(open_cycle, agency, owner, "Satu", "submitted"), "SID-16", 2, by=owner)
+    with django_assert_num_queries(11):
+        response = client.get(reverse(BOARD), {"kind": "kecamatan"})
+    assert len(response.context["rows"]) == 1
+    for number in (2, 3):
+        entry = make_entry(open_cycle, agency, owner, f"Inovasi {number}", "approved")
+        make_answer(entry, "SID-16", 2, by=owner, verdict="sesuai")
+    with django_assert_num_queries(11):
+        response = client.get(reverse(BOARD), {"kind": "kecamatan"})
+    assert [(row.entries, row.counting) for row in response.context["rows"]] == [(3, 3)] * 3

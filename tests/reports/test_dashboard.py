@@ -295,3 +295,33 @@ def _testid_text(html: str, testid: str) -> str:
     match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</', html, re.S)
     assert match, testid
     return match.group(1).strip()
+
+
+# --- the limit of innovations per agency (issue 14) ---------------------------------------------------------
+
+
+def test_dashboard_warns_when_the_ceiling_keeps_the_count_below_the_cap(
+    open_cycle, region, agency_a, agency_b, reviewer, admin_user
+):
+    for code in ("KEC-1", "KEC-2"):
+        Agency.objects.create(region=region, code=code, name=f"Kecamatan {code}", kind="kecamatan")
+    Agency.objects.create(region=region, code="OLD", name="Dinas Lama", kind="kecamatan", is_active=False)
+    Cycle.objects.filter(pk=open_cycle.pk).update(entries_per_agency=2)
+    cap = open_cycle.edition.parsed().parameters.count_cap
+    # By hand: 4 active agencies × 2 = 8 innovations at most; ceil(cap / 4) per agency reaches the cap.
+    enough = -(-cap // 4)
+    response = client_for(reviewer).get(URL, HTTP_ACCEPT_LANGUAGE="id")
+    html = response.content.decode()
+    assert 'data-testid="ceiling-warning"' in html
+    assert (
+        f"Dengan batas 2 inovasi per instansi dan 4 instansi aktif, paling banyak 8 inovasi dapat dihitung, "
+        f"padahal indeks nasional menghitung hingga {cap} inovasi. Batas {enough} per instansi cukup untuk "
+        f"mencapai {cap}."
+    ) in html
+    assert 'data-testid="ceiling-settings"' not in html  # only an administrator changes the cycle
+    html = client_for(admin_user).get(URL).content.decode()
+    assert f'href="{reverse("cycle_edit", args=[open_cycle.pk])}" data-testid="ceiling-settings"' in html
+
+    Cycle.objects.filter(pk=open_cycle.pk).update(entries_per_agency=enough)
+    html = client_for(reviewer).get(URL).content.decode()
+    assert 'data-testid="ceiling-warning"' not in html

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,14 +20,20 @@ def iso_date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Remind the innovators of agencies that have not submitted their innovation, when the "
-        "cycle's submissions close within --days days. Safe to run several times a day."
+        "Remind the agencies that have not submitted their innovation (their innovators, else their contact "
+        "e-mail), when the cycle's submissions close within --days days. The worker does it every day by "
+        "itself; safe to run several times a day (one reminder a day per address)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="Measurement year of the cycle.")
         parser.add_argument("--region", help="Region code; every region with a cycle that year if omitted.")
-        parser.add_argument("--days", type=int, default=7, help="Remind from this many days before closing.")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.REGISTRI_REMINDER_DAYS,
+            help="Remind from this many days before closing (REGISTRI_REMINDER_DAYS).",
+        )
         parser.add_argument("--today", type=iso_date, help="Pretend today is this date (YYYY-MM-DD).")
 
     def handle(self, *, year, region, days, today, **options):
@@ -56,12 +63,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 _(
                     "%(region)s %(year)s: submissions close on %(date)s. %(agencies)s agencies have not "
-                    "submitted; %(people)s people reminded, %(already)s already reminded today."
+                    "submitted; %(people)s people and %(contacts)s agency contacts reminded, %(already)s "
+                    "addresses already reminded today."
                 )
                 % {
                     **values,
                     "agencies": reminded.agencies,
                     "people": reminded.people,
+                    "contacts": reminded.contacts,
                     "already": reminded.already_reminded,
                 }
             )
+            if reminded.unreachable:
+                self.stdout.write(
+                    _("Unreachable (no active innovator, no contact e-mail): %(agencies)s.")
+                    % {"agencies": ", ".join(reminded.unreachable)}
+                )
