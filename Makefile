@@ -33,10 +33,11 @@ serve:
 	@test -x $(PY) || { echo "No $(PY): python3 -m venv .venv && .venv/bin/pip install ."; exit 1; }
 	$(PY) deploy/serve.py $(if $(ENV_FILE),--env-file $(ENV_FILE))
 
-# Lint, then the whole suite on SQLite, then again on PostgreSQL when it answers.
+# Lint and the layers (import-linter), then the whole suite on SQLite, then again on PostgreSQL when it answers.
 test: $(VENV)/.installed chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	env -u DATABASE_URL $(PY) -m pytest
 	@if [ -n "$$DATABASE_URL" ]; then \

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -179,8 +180,6 @@ class Agency(models.Model):
         return None
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.region_id is not None and self.kind:
             problem = self.parent_problem(self.parent)
             if problem:

@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
+        # Models can be imported only once the app registry is ready, not when this module loads.
         from registry.models import Evidence, Innovation
 
         # Storage housekeeping, not business flow (STYLE.md keeps signals out of that): a row's files must go
@@ -23,6 +24,7 @@ class RegistryConfig(AppConfig):
 
 
 def schedule_reminders(sender, **kwargs):
+    # registry.reminders imports the models, which cannot load while the app registry builds (this module).
     from registry.reminders import schedule_after_migrate
 
     schedule_after_migrate(sender, **kwargs)
@@ -30,6 +32,7 @@ def schedule_reminders(sender, **kwargs):
 
 def discard_files_of_deleted_row(sender, instance, **kwargs):
     """Remove the deleted row's stored files once the deletion commits (kept if it rolls back)."""
+    # registry.entries imports the models, which cannot load while the app registry builds (this module).
     from registry.entries import discard_file
 
     for field in instance._meta.concrete_fields:

@@ -8,10 +8,12 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Region
 from registry.evidence_checks import stored_name
+from scoring.catalogue import CatalogueError
 
 
 class CycleClosed(Exception):
@@ -184,8 +186,6 @@ class Cycle(models.Model):
         Not above the edition's cap on counted innovations (more would never count), and not below what an
         agency already holds in this cycle (its entries would be over the limit).
         """
-        from scoring.catalogue import CatalogueError
-
         try:
             cap = edition.parsed().parameters.count_cap
         except CatalogueError:  # an edition that does not load has no cap to hold the limit to
@@ -268,8 +268,6 @@ def ceiling_shortfall(ceiling: int, agencies: int, cap: int) -> CeilingShortfall
 
 
 def _format_date(value: datetime.date) -> str:
-    from django.utils.formats import date_format
-
     return date_format(value, "j F Y")
 
 

@@ -15,10 +15,11 @@ import logging
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task_backends
+from django_tasks import TaskResultStatus, task, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from registry.notifications import cycles_due, remind_pending
-from registry.tasks import send_daily_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +67,6 @@ def next_reminder_run(now: datetime.datetime) -> datetime.datetime:
 
 def waiting_reminder_runs():
     """The daily runs queued and not started, or None when the task backend keeps no queue to look into."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
     backend = task_backends[send_daily_reminders.backend]
     if not isinstance(backend, DatabaseBackend):
         return None
@@ -101,10 +99,21 @@ def ensure_reminder_schedule(*, now: datetime.datetime | None = None) -> datetim
 
 def schedule_after_migrate(sender, plan=None, using="default", **kwargs):
     """post_migrate: queue the daily run once the database is up to date (not after a test's flush)."""
-    from django_tasks_db.models import DBTaskResult
-
     if plan is None or using != "default":
         return
     if DBTaskResult._meta.db_table not in connection.introspection.table_names():
         return
     ensure_reminder_schedule()
+
+
+@task()
+def send_daily_reminders() -> dict:
+    """Remind the pending agencies of every cycle due today, then make sure tomorrow's run is queued.
+
+    Queued by `ensure_reminder_schedule` (after every `migrate`) and then by itself, so the
+    worker runs it once a day at REGISTRI_REMINDER_HOUR without any other scheduler.
+    """
+    try:
+        return run_daily_reminders()
+    finally:
+        ensure_reminder_schedule()

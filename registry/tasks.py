@@ -96,18 +96,3 @@ def send_reminder_email(delivery_id: int) -> bool:
         ReminderDelivery.objects.filter(pk=delivery.pk).update(emailed_at=None)
         raise
     return True
-
-
-@task()
-def send_daily_reminders() -> dict:
-    """Remind the pending agencies of every cycle due today, then make sure tomorrow's run is queued.
-
-    Queued by `registry.reminders.ensure_reminder_schedule` (after every `migrate`) and then by itself, so the
-    worker runs it once a day at REGISTRI_REMINDER_HOUR without any other scheduler.
-    """
-    from registry.reminders import ensure_reminder_schedule, run_daily_reminders
-
-    try:
-        return run_daily_reminders()
-    finally:
-        ensure_reminder_schedule()

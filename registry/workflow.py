@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from registry.models import Answer, Evidence, Innovation, ReviewEvent
+from registry.notifications import notify_status_change
 
 Status = Innovation.Status
 INNOVATOR, REVIEWER = "innovator", "reviewer"
@@ -72,8 +73,6 @@ def _move(innovation: Innovation, *, to: str, by, note: str = "", extra: dict | 
             note=note,
             snapshot=snapshot or {},
         )
-        from registry.notifications import notify_status_change
-
         transaction.on_commit(partial(notify_status_change, event.pk))
     innovation.status = to
     for field, value in (extra or {}).items():

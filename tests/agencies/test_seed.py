@@ -26,7 +26,7 @@ def test_seed_demo_loads_parepare_and_is_idempotent(capsys):
 
 
 def test_seed_demo_people_can_sign_in(client):
-    from agencies.management.commands.seed_demo import DEMO_PASSWORD
+    from reports.management.commands.seed_demo import DEMO_PASSWORD
 
     call_command("seed_demo")
     assert client.login(

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from reports.management.commands.seed_demo import DEMO_PASSWORD
+
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,3 +69,13 @@ def shot():
         return path
 
     return take
+
+
+def sign_in(page, base_url: str, email: str, password: str | None = None) -> None:
+    """Sign in through the login form (as a person would), starting from a signed-out browser context."""
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Alamat e-mail").fill(email)
+    page.get_by_label("Kata sandi").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(f"{base_url}/")

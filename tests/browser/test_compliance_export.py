@@ -6,22 +6,14 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Q
 
-from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from agencies.models import Agency, User
 from registry.models import Cycle
 from registry.synthetic import create_synthetic_entries
 from reports.compliance_views import PAGE_SIZE
 from reports.models import ExportLog
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Alamat e-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def board_codes(page) -> list[str]:

@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from fpdf import FPDF
 
-from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from agencies.models import Agency, User
 from registry.models import Cycle, Evidence, Innovation
 from registry.synthetic import create_synthetic_entries
+from tests.browser.conftest import sign_in
 from tests.browser.test_showcase import add_pdf, approved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,15 +57,6 @@ class Watcher:
         self.page.wait_for_load_state("load")
         self.pages.append(url)
         self.collect()
-
-
-def sign_in(page, base, email):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Alamat e-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{base}/")
 
 
 def real_pdf() -> bytes:

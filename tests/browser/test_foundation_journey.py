@@ -3,18 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from agencies.models import Agency
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/")
-    page.get_by_label("Alamat e-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_innovator_on_a_phone_sees_only_their_agency(live_server, phone, shot):

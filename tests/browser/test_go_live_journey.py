@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from agencies.models import Agency, Region, User
 from registry.models import Innovation
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +34,6 @@ def choose_password(page, url: str, password: str) -> None:
     page.get_by_label("Konfirmasi sandi baru").fill(password)
     page.get_by_role("button", name="Aktifkan akun saya").click()
     page.wait_for_url("**/accounts/invitation/done/")
-
-
-def sign_in(page, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Alamat e-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_a_new_region_goes_live_from_the_command_line_to_the_first_entry(

@@ -6,23 +6,15 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from agencies.models import Agency, User
 from registry.models import Answer, Cycle, Evidence, Innovation
 from scoring.collect import cycle_index
+from tests.browser.conftest import sign_in
 from tests.registry.upload_samples import VALID_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROWS = {"SID-16": ("", 3), "SID-17": ("", 2), "SID-32": ("", 1), "SID-33": ("orang", 1), "SID-35": ("", 2)}
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Alamat e-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def submitted_entry():
@@ -129,8 +121,28 @@ def test_send_back_fix_resubmit_and_approve(live_server, browser, shot):
     reviewer.goto(f"{base}/review/{entry.pk}/")
     changes = reviewer.get_by_test_id("changes").inner_text()
     assert "SID-17" in changes and "SID-16" not in changes
+    # A saved verdict shows its level again: SID-16 was judged Sesuai at its chosen level 3.
+    assert (
+        reviewer.get_by_test_id("verdict-form-SID-16").get_by_label("Level yang didukung").input_value()
+        == "3"
+    )
+    # SID-17's verdict was cleared on resubmission: approving now is refused, naming the row, and
+    # the typed note stays.
+    reviewer.get_by_test_id("start-review").click()
+    reviewer.wait_for_load_state()
+    unjudged = reviewer.get_by_test_id("unjudged")
+    assert "SID-17" in unjudged.inner_text() and "SID-16" not in unjudged.inner_text()
+    reviewer.get_by_label("Catatan (wajib").fill("Data dukung sudah lengkap.")
+    reviewer.get_by_test_id("approve").click()
+    reviewer.get_by_text("Belum ada keputusan untuk 1 baris yang diisi (opsi dan bukti): SID-17.").wait_for()
+    assert reviewer.get_by_label("Catatan (wajib").input_value() == "Data dukung sudah lengkap."
+    assert Innovation.objects.get(pk=entry.pk).status == "in_review"
+    shot(reviewer, "review-approve-refused-desktop")
+    reviewer.get_by_test_id("unjudged").get_by_role("link", name="SID-17").click()
     give_verdict(reviewer, "SID-17", "Sesuai")
     assert reviewer.get_by_test_id("verified").inner_text() == "26"
+    assert reviewer.get_by_test_id("unjudged").count() == 0
+    reviewer.get_by_label("Catatan (wajib").fill("Data dukung sudah lengkap.")
     reviewer.get_by_test_id("approve").click()
     reviewer.get_by_text("Disetujui").first.wait_for()
     shot(reviewer, "review-approved-desktop")

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from agencies.management.commands.seed_demo import DEMO_PASSWORD
 from registry.models import Answer, Evidence, Innovation
+from tests.browser.conftest import sign_in
 from tests.registry.upload_samples import VALID_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,14 +13,6 @@ PDF = VALID_PDF  # a PDF that parses: the upload checks read it with pypdf
 DESIGN = " ".join(
     ["Dasar hukum, permasalahan, isu strategis, metode pembaharuan, keunggulan dan cara kerja inovasi."] * 30
 )
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Alamat e-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def wait_saved(page):

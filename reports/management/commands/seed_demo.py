@@ -1,3 +1,6 @@
+"""`manage.py seed_demo`: the Kota Parepare demo. It lives in reports, the top app, because it fills every app
+below it (agencies, the catalogue, a cycle, official results, and synthetic entries for benchmarks)."""
+
 import datetime
 from pathlib import Path
 
@@ -13,12 +16,11 @@ from registry.synthetic import create_synthetic_entries
 from scoring.editions import load_edition_file
 
 DEMO_PASSWORD = "inovasi-parepare"
-AGENCY_FILE = Path(__file__).resolve().parents[2] / "data" / "agencies-parepare.csv"
-CATALOGUE_FILE = Path(__file__).resolve().parents[3] / "scoring" / "data" / "catalogue-2024.yaml"
-# Kemendagri's published results, recorded by the reports app (called by name: agencies does not import it).
-OFFICIAL_RESULTS_FILE = (
-    Path(__file__).resolve().parents[3] / "reports" / "data" / "official-results-parepare.csv"
-)
+ROOT = Path(__file__).resolve().parents[3]
+AGENCY_FILE = ROOT / "agencies" / "data" / "agencies-parepare.csv"
+CATALOGUE_FILE = ROOT / "scoring" / "data" / "catalogue-2024.yaml"
+# Kemendagri's published results for Parepare.
+OFFICIAL_RESULTS_FILE = ROOT / "reports" / "data" / "official-results-parepare.csv"
 
 # (e-mail, full name, role, agency codes)
 DEMO_PEOPLE = [
