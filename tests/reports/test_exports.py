@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from agencies.models import Agency
 from registry.models import Evidence, Innovation
 from reports.data import STATE_LABELS
-from reports.exports import _csv_text, is_formula_like
+from reports.export_csv import _csv_text
+from reports.export_lines import is_formula_like
 from reports.models import ExportLog
 from reports.xlsx import cell_xml
 from scoring.collect import cycle_index, gather_inputs
@@ -390,9 +391,9 @@ def test_each_export_is_logged_with_the_checksum_of_the_bytes_received(world, re
 
 
 def test_the_csv_is_logged_only_once_its_last_chunk_is_sent(world, reviewer, monkeypatch):
-    from reports import exports
+    from reports import export_csv
 
-    monkeypatch.setattr(exports, "CSV_ROWS_PER_CHUNK", 2)
+    monkeypatch.setattr(export_csv, "CSV_ROWS_PER_CHUNK", 2)
     response = client_for(reviewer).get(reverse("compliance_export", args=["csv"]))
     chunks = iter(response.streaming_content)
     sent = [next(chunks), next(chunks)]
