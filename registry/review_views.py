@@ -196,6 +196,11 @@ def _review_rows(owner, part: str, posted: PostedRow | None = None) -> tuple[lis
                 "levels": range((answer.level or 0) + 1) if answer else range(1),
                 "verdict": mine.verdict if mine else (answer.verdict if answer else ""),
                 "verified_level": mine.level if mine else (answer.verified_level if answer else None),
+                # The "Supported level" menu shows the saved verdict's level (Sesuai keeps the chosen
+                # one), or what was just sent; a row not judged yet starts at 0.
+                "selected_level": mine.level
+                if mine
+                else (answer.verified_level if answer and answer.verdict else 0),
                 "note": mine.note if mine else (answer.verdict_note if answer else ""),
                 "error": mine.error if mine else "",
             }
@@ -203,7 +208,14 @@ def _review_rows(owner, part: str, posted: PostedRow | None = None) -> tuple[lis
     return rows, claimed, verified
 
 
-def _render_entry_review(request, entry: Innovation, posted: PostedRow | None = None, status: int = 200):
+def _render_entry_review(
+    request,
+    entry: Innovation,
+    posted: PostedRow | None = None,
+    status: int = 200,
+    decision: dict | None = None,
+):
+    """The review page; `decision` holds the decision form's values sent back after a refusal."""
     rows, claimed, verified = _review_rows(entry, "SID", posted)
     under_review = entry.status in workflow.UNDER_REVIEW
     request_event = workflow.last_revision_request(entry)
@@ -226,6 +238,9 @@ def _render_entry_review(request, entry: Innovation, posted: PostedRow | None = 
             "request_event": request_event,
             "under_review": under_review,
             "events": entry.events.select_related("actor"),
+            # Filled rows without a verdict: approving needs a verdict on each, or the confirmation they count 0.
+            "unjudged": workflow.unjudged_rows(entry) if entry.status == Innovation.Status.IN_REVIEW else [],
+            "decision": decision or {},
         },
         status=status,
     )
@@ -359,17 +374,26 @@ def review_action(request, pk, action):
         )
         return redirect("review_entry", pk=entry.pk)
     note = request.POST.get("note", "").strip()
+    confirmed = request.POST.get("count_unjudged_as_zero") == "1"
     arguments = (
         {"note": note}
-        if action in ("request_revision", "approve")
+        if action == "request_revision"
+        else {"note": note, "count_unjudged_as_zero": confirmed}
+        if action == "approve"
         else {"reason": note}
         if action == "reject"
         else {}
     )
     try:
         function(entry, by=request.user, **arguments)
-    except (workflow.TransitionRefused, workflow.StaleStatus) as refused:
+    except workflow.StaleStatus as stale:
+        messages.error(request, str(stale))
+    except workflow.TransitionRefused as refused:
+        # Shown again with what the reviewer typed, so a refused decision loses nothing.
         messages.error(request, str(refused))
+        entry.refresh_from_db()
+        decision = {"note": request.POST.get("note", ""), "count_unjudged_as_zero": confirmed}
+        return _render_entry_review(request, entry, status=400, decision=decision)
     else:
         messages.success(
             request, _("The entry is now %(status)s.") % {"status": entry.get_status_display().lower()}
