@@ -793,6 +793,13 @@ class ReviewEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.innovation_id}: {self.from_status} → {self.to_status}"
 
+    @property
+    def rows_counted_as_zero(self) -> list[str]:
+        """The filled rows an approval counted 0 without a verdict, by the reviewer's explicit choice (else [])."""
+        if self.to_status != Innovation.Status.APPROVED or not self.snapshot.get("unjudged_count_as_zero"):
+            return []
+        return list(self.snapshot.get("unjudged_rows") or [])
+
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self):

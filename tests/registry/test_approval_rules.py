@@ -168,3 +168,18 @@ def test_a_saved_spd_verdict_shows_its_level_again(open_cycle, reviewer):
     assert response.status_code == 302
     html = client.get(reverse("review_spd", args=[open_cycle.pk])).content.decode()
     assert selected_levels(html, indicator.code) == ["2"]
+
+
+def test_the_entry_history_says_which_rows_the_approval_counted_zero(in_review, reviewer, owner):
+    approve(client_for(reviewer), in_review, note="Setuju", count_unjudged_as_zero="1")
+    html = client_for(owner).get(reverse("entry_detail", args=[in_review.pk])).content.decode()
+    note = re.search(r'data-testid="approved-with-zero-rows">(.*?)</div>', html, re.S).group(1)
+    assert note == "Disetujui dengan 2 baris terisi tanpa keputusan yang dihitung 0: SID-17, SID-35."
+
+
+def test_an_approval_with_every_row_judged_says_nothing_of_zero_rows(in_review, reviewer, owner):
+    judge_all(in_review)
+    approve(client_for(reviewer), in_review, note="Setuju")
+    assert Innovation.objects.get(pk=in_review.pk).status == Status.APPROVED
+    html = client_for(owner).get(reverse("entry_detail", args=[in_review.pk])).content.decode()
+    assert "approved-with-zero-rows" not in html
