@@ -63,6 +63,8 @@ class AgencyRow:
 
 @dataclass
 class ImportReport:
+    """What an all-or-nothing CSV import did, row by row (agencies here, official results in reports)."""
+
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -70,6 +72,13 @@ class ImportReport:
     @property
     def changed_anything(self) -> bool:
         return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        return _("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+        }
 
 
 def _normalise_header(raw: str) -> str:

@@ -125,15 +125,7 @@ def agency_import(request):
         except AgencyImportError as error:
             problems = error.problems
         else:
-            messages.success(
-                request,
-                _("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                % {
-                    "created": len(report.created),
-                    "updated": len(report.updated),
-                    "unchanged": len(report.unchanged),
-                },
-            )
+            messages.success(request, report.summary())
     return render(
         request, "agencies/agency_import.html", {"form": form, "problems": problems, "report": report}
     )

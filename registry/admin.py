@@ -6,19 +6,23 @@ from django.utils.translation import ngettext
 from registry.models import Cycle, Innovation, ReviewEvent
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log shown in the admin and never written there: its rows record what happened."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CycleAdminForm(forms.ModelForm):
     class Meta:
         model = Cycle
-        fields = [
-            "region",
-            "year",
-            "edition",
-            "submission_opens",
-            "submission_closes",
-            "review_opens",
-            "review_closes",
-            "entries_per_agency",
-        ]
+        fields = ["region", *Cycle.SETTINGS]
 
     def clean(self):
         cleaned = super().clean()
@@ -34,16 +38,7 @@ class CycleAdminForm(forms.ModelForm):
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     form = CycleAdminForm
-    list_display = [
-        "year",
-        "region",
-        "edition",
-        "submission_opens",
-        "submission_closes",
-        "review_opens",
-        "review_closes",
-        "entries_per_agency",
-    ]
+    list_display = ["region", *Cycle.SETTINGS]
     list_filter = ["region", "year"]
     list_select_related = ["region", "edition"]
 
@@ -90,18 +85,9 @@ class InnovationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
+class ReviewEventAdmin(ReadOnlyAdmin):
     """The review history is append-only: readable here, never edited or deleted."""
 
     list_display = ["innovation", "from_status", "to_status", "actor", "created_at"]
     list_filter = ["to_status"]
     list_select_related = ["innovation", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

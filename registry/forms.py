@@ -25,15 +25,7 @@ class DateInput(forms.DateInput):
 class CycleForm(forms.ModelForm):
     class Meta:
         model = Cycle
-        fields = [
-            "year",
-            "edition",
-            "submission_opens",
-            "submission_closes",
-            "review_opens",
-            "review_closes",
-            "entries_per_agency",
-        ]
+        fields = Cycle.SETTINGS
         widgets = {
             "submission_opens": DateInput(),
             "submission_closes": DateInput(),

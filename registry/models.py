@@ -81,6 +81,17 @@ class Cycle(models.Model):
 
     objects = CycleQuerySet.as_manager()
 
+    # What Bappeda sets for a cycle (its page and the admin): the year, the catalogue, the windows, the ceiling.
+    SETTINGS = (
+        "year",
+        "edition",
+        "submission_opens",
+        "submission_closes",
+        "review_opens",
+        "review_closes",
+        "entries_per_agency",
+    )
+
     class Meta:
         verbose_name = _("cycle")
         verbose_name_plural = _("cycles")

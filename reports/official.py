@@ -9,14 +9,14 @@ file is valid. Importing the same file again changes nothing. A decimal comma ("
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 # The file-level helpers of the agency import (encoding, ';' or ',' columns) are the same for this file.
-from agencies.importing import AgencyImportError, ProblemsError, decode_csv, sniff_delimiter
+from agencies.importing import AgencyImportError, ImportReport, ProblemsError, decode_csv, sniff_delimiter
 from agencies.models import Region
 from reports.models import OfficialResult
 
@@ -49,17 +49,6 @@ class OfficialRow:
 
     def values(self) -> dict:
         return {name: getattr(self, name) for name in FIELDS}
-
-
-@dataclass
-class OfficialImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.created or self.updated)
 
 
 def _iid(raw: str, line: int, label: str, problems: list[str]) -> Decimal | None:
@@ -210,7 +199,7 @@ def validate_rows(rows: list[OfficialRow], region: Region | None) -> tuple[dict[
     return regions, problems
 
 
-def import_official_results(data: bytes, *, region: Region | None = None, by=None) -> OfficialImportReport:
+def import_official_results(data: bytes, *, region: Region | None = None, by=None) -> ImportReport:
     """Validate the whole file, then create or update its rows in one transaction; raise otherwise.
 
     With `region`, every row must be that region's (an administrator's upload); without it, each row names
@@ -221,7 +210,7 @@ def import_official_results(data: bytes, *, region: Region | None = None, by=Non
     problems += more
     if problems:
         raise OfficialImportError(sorted(problems, key=_line_of))
-    report = OfficialImportReport()
+    report = ImportReport()
     try:
         with transaction.atomic():
             _apply(rows, regions, by, report)
@@ -241,7 +230,7 @@ def _line_of(problem: str) -> int:
     return int(head[-1]) if head and head[-1].isdigit() else 0
 
 
-def _apply(rows, regions, by, report: OfficialImportReport) -> None:
+def _apply(rows, regions, by, report: ImportReport) -> None:
     stored = {
         (result.region_id, result.year): result
         for result in OfficialResult.objects.select_for_update().filter(

@@ -73,13 +73,5 @@ def official_results_import(request):
         )
     except OfficialImportError as error:
         return _page(request, upload=upload, problems=error.problems, status=422)
-    messages.success(
-        request,
-        _("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-        % {
-            "created": len(report.created),
-            "updated": len(report.updated),
-            "unchanged": len(report.unchanged),
-        },
-    )
+    messages.success(request, report.summary())
     return redirect("official_results")
