@@ -10,7 +10,7 @@ DEV_ENV := DJANGO_DEBUG=true REGISTRI_BASE_URL=http://$(HOST):$(PORT)
 # The PostgreSQL test database is named after this checkout's path; `make test TEST_DATABASE_NAME=...` names it.
 TEST_ENV := $(if $(TEST_DATABASE_NAME),DJANGO_TEST_DATABASE_NAME=$(TEST_DATABASE_NAME))
 
-.PHONY: run serve test lint format messages chromium clean-db
+.PHONY: run serve test lint format messages chromium clean-db bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ format: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py makemessages --locale id --ignore ".venv/*" --ignore "staticfiles/*"
 	$(DEV_ENV) $(PY) manage.py compilemessages --locale id --ignore ".venv/*"
+
+# Every benchmark of bench/ in turn, each printing its table (about 10-15 minutes; not part of `make test`): on
+# PostgreSQL when it answers (BENCH_DATABASE_URL's server, else 127.0.0.1:5432), each in a fresh database of its
+# own, the deadline peak (bench/peak.py: gunicorn + worker under load) included; else on SQLite, without the peak.
+# `make bench BENCH=review_queue` runs some of them.
+bench: $(VENV)/.installed
+	$(PY) bench/run_all.py $(BENCH)
 
 clean-db:
 	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm

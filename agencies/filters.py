@@ -1,6 +1,8 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.forms.utils import pretty_name
+from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,18 @@ class StrictFilterSet(django_filters.FilterSet):
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
+
+    @property
+    def is_filtering(self) -> bool:
+        """Whether a value narrows the list (a sort order does not): an empty list then means "nothing matches
+        these filters" rather than "nothing yet", and the page offers to clear them."""
+        if not self.is_bound:
+            return False
+        return any(
+            self.data.get(name) not in django_filters.constants.EMPTY_VALUES
+            for name, declared in self.filters.items()
+            if not isinstance(declared, django_filters.OrderingFilter)
+        )
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -50,15 +64,50 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*chosen, *self.tie_breaker)
 
 
+class ActiveSelect(forms.NullBooleanSelect):
+    """Active or not, as a filter: "All" first rather than Django's "Unknown".
+
+    It reads the values Django's own select wrote ("unknown", "true", "false", "2", "3"), so old links keep
+    working; "All" is the empty value, which keeps the address short.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("All")), ("true", _("Active")), ("false", _("Inactive"))]
+
+    def format_value(self, value):
+        shown = super().format_value(value)
+        return "" if shown == "unknown" else shown
+
+
+def active_filter():
+    return django_filters.BooleanFilter(label=_("Status"), widget=ActiveSelect)
+
+
 class AgencyFilter(StrictFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=AgencyKind.choices, empty_label=_("All kinds")
     )
-    parent = django_filters.ModelChoiceFilter(
-        label=_("Parent agency"), queryset=Agency.objects.none(), empty_label=_("All parents")
+    # Typed, not picked from a menu: a region may hold thousands of agencies, and a <select> of all of them
+    # made the page 20 times the cheapest one. The page suggests at most PARENT_SUGGESTIONS as one types.
+    parent = django_filters.CharFilter(
+        label=_("Parent agency"),
+        method="under_parent",
+        widget=forms.TextInput(
+            attrs={
+                "list": "parent-options",
+                "autocomplete": "off",
+                "placeholder": _("Name or code"),
+                # htmx (loaded by the agency list) refreshes the suggestions as one types.
+                "hx-get": reverse_lazy("agency_parent_options"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#parent-options",
+                "hx-swap": "innerHTML",
+            }
+        ),
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
 
     class Meta:
         model = Agency
@@ -66,18 +115,39 @@ class AgencyFilter(StrictFilterSet):
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["parent"].queryset = Agency.objects.filter(
-            region=region, kind__in=[AgencyKind.PERANGKAT_DAERAH, AgencyKind.KECAMATAN]
-        ).order_by("kind", "name")
+        self.region = region
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def under_parent(self, queryset, name, value):
+        """The agencies under a parent named by its code (what a suggestion fills in), part of its name, or its
+        number (the links of the former menu)."""
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(Q(parent_id=int(value)) | Q(parent__code__iexact=value))
+        return queryset.filter(Q(parent__code__iexact=value) | Q(parent__name__icontains=value))
+
+
+PARENT_SUGGESTIONS = 20
+
+
+def parent_suggestions(user, typed: str = "") -> list[tuple[str, str]]:
+    """(code, name) of at most PARENT_SUGGESTIONS agencies the person sees that can be a parent, matching what
+    was typed."""
+    parents = Agency.objects.visible_to(user).filter(
+        kind__in=[AgencyKind.PERANGKAT_DAERAH, AgencyKind.KECAMATAN]
+    )
+    typed = typed.strip()
+    if typed:
+        parents = parents.filter(Q(name__icontains=typed) | Q(code__istartswith=typed))
+    return list(parents.order_by("name", "pk").values_list("code", "name")[:PARENT_SUGGESTIONS])
 
 
 class PersonFilter(StrictFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, empty_label=_("All roles"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
 
     class Meta:
         model = User

@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import TOP_KINDS, Agency, Region, Role, User
+from agencies.widgets import FilePicker
 
 
 class AgencyForm(forms.ModelForm):
@@ -49,7 +50,7 @@ class AgencyImportForm(forms.Form):
             "Columns code,name,kind,parent_code, and optionally head_name,contact_email,contact_phone; "
             "UTF-8, separated by commas or semicolons."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=FilePicker(attrs={"accept": ".csv,text/csv"}),
     )
 
     def clean_file(self):

@@ -86,9 +86,14 @@ def _normalise_header(raw: str) -> str:
     return raw.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+# What Bappeda sheets call a perangkat daerah: Satuan/Organisasi Perangkat Daerah, in any case.
+KIND_ALIASES = {"skpd": AgencyKind.PERANGKAT_DAERAH, "opd": AgencyKind.PERANGKAT_DAERAH}
+
+
 def _normalise_kind(raw: str) -> str:
-    """Accept 'perangkat_daerah', 'Perangkat Daerah' or 'perangkat-daerah' alike."""
-    return raw.strip().lower().replace(" ", "_").replace("-", "_")
+    """Accept 'perangkat_daerah', 'Perangkat Daerah', 'perangkat-daerah', 'SKPD' or 'OPD' alike."""
+    kind = raw.strip().lower().replace(" ", "_").replace("-", "_")
+    return KIND_ALIASES.get(kind, kind)
 
 
 def decode_csv(data: bytes) -> str:

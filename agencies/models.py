@@ -221,6 +221,17 @@ class UserManager(BaseUserManager):
             return self.filter(region_id=user.region_id)
         return self.filter(pk=user.pk)
 
+    def reviewers_of(self, region):
+        """The region's active Bappeda staff who review entries: its reviewers and its administrators.
+
+        `region` is a Region or its primary key.
+        """
+        return self.filter(region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True)
+
+    def admins_of(self, region):
+        """The region's active administrators (a Region or its primary key)."""
+        return self.filter(region=region, role=Role.ADMIN, is_active=True)
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     Role = Role

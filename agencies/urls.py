@@ -7,6 +7,7 @@ urlpatterns = [
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/new/", views.agency_create, name="agency_create"),
     path("agencies/import/", views.agency_import, name="agency_import"),
+    path("agencies/parents/", views.agency_parent_options, name="agency_parent_options"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),
     path("agencies/<int:pk>/edit/", views.agency_edit, name="agency_edit"),
     path("agencies/<int:pk>/active/", views.agency_set_active, name="agency_set_active"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.access import admin_required, ensure_admin
-from agencies.filters import AgencyFilter, PersonFilter
+from agencies.filters import AgencyFilter, PersonFilter, parent_suggestions
 from agencies.forms import AgencyForm, AgencyImportForm, PersonForm, RegionSetupForm
 from agencies.importing import AgencyImportError, import_agencies
 from agencies.invitations import send_invitation
@@ -35,7 +35,19 @@ def agency_list(request):
     )
     agency_filter = AgencyFilter(request.GET, queryset=agencies, region=request.user.region)
     page = Paginator(agency_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "agencies/agency_list.html", {"filter": agency_filter, "page": page})
+    suggestions = parent_suggestions(request.user, request.GET.get("parent", ""))
+    return render(
+        request,
+        "agencies/agency_list.html",
+        {"filter": agency_filter, "page": page, "parent_suggestions": suggestions},
+    )
+
+
+@login_required
+def agency_parent_options(request):
+    """The parent agencies matching what is typed in the list's filter: the <option>s of its suggestions."""
+    suggestions = parent_suggestions(request.user, request.GET.get("parent", ""))
+    return render(request, "agencies/parent_options.html", {"parent_suggestions": suggestions})
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from registry.models import Notification
+from registry.models import unread_count
 
 
 def unread_notifications(request):
@@ -11,8 +11,4 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notification_count": 0}
-    return {
-        "unread_notification_count": SimpleLazyObject(
-            lambda: Notification.objects.filter(recipient=user).unread().count()
-        )
-    }
+    return {"unread_notification_count": SimpleLazyObject(lambda: unread_count(user.pk))}

@@ -7,17 +7,18 @@ from pathlib import Path
 
 import yaml
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency
-from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation
+from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, entry_inputs_changed
 from registry.workflow import EDITABLE_BY_INNOVATOR
 
 URUSAN_FILE = Path(__file__).resolve().parent / "data" / "urusan.yaml"
-DESIGN_MIN_WORDS = 300
+# The catalogue's profile field of the design (Innovation.design), whose rule states its word minimum.
+DESIGN_FIELD = "rancang_bangun"
 # Profile fields that a draft save writes (files are uploaded separately).
 PROFILE_FIELDS = (
     "name",
@@ -233,12 +234,39 @@ def save_profile(innovation: Innovation, values: dict, *, expected_version: int)
     return True
 
 
+def _row_is_mandatory(answer: Answer) -> bool:
+    if Answer.indicator.is_cached(answer):
+        return answer.indicator.mandatory
+    return Answer.objects.filter(pk=answer.pk, indicator__mandatory=True).exists()
+
+
+def row_written(answer: Answer) -> None:
+    """After a write to an entry's row (its option, its evidence), in the same transaction: the entry's
+    `mandatory_complete` follows when the row is mandatory. `entry_inputs_changed` came before the write."""
+    if answer.innovation_id is not None and _row_is_mandatory(answer):
+        Innovation.objects.filter(pk=answer.innovation_id).refresh_mandatory_complete()
+
+
+@transaction.atomic
 def save_answer(answer: Answer, *, group: str, level: int | None, expected_version: int) -> bool:
-    """Write the chosen option unless another tab changed it since `expected_version`."""
+    """Write the chosen option unless another tab changed it since `expected_version`.
+
+    A verdict judged the option it was given on: once the option changes (during a revision) the verdict and
+    its supported level are cleared, so the reviewer judges the new claim (and a supported level can never
+    stand above a lowered or cleared option).
+    """
+    entry_inputs_changed(answer.innovation_id)
+    unchanged = Q(option_group=group) & (Q(level__isnull=True) if level is None else Q(level=level))
     changed = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
-        option_group=group, level=level, version=F("version") + 1, updated_at=timezone.now()
+        option_group=group,
+        level=level,
+        verdict=Case(When(unchanged, then=F("verdict")), default=Value("")),
+        verified_level=Case(When(unchanged, then=F("verified_level")), default=Value(0)),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
     )
     if changed:
+        row_written(answer)
         answer.option_group, answer.level, answer.version = group, level, expected_version + 1
         return True
     # The same choice sent twice is no conflict (see save_profile): the stored version comes back.
@@ -249,9 +277,13 @@ def save_answer(answer: Answer, *, group: str, level: int | None, expected_versi
     return True
 
 
+def _owner_field(owner) -> str:
+    return "innovation" if isinstance(owner, Innovation) else "spd_profile"
+
+
 def answers_for(owner, indicators) -> dict[int, Answer]:
     """The owner's answer for every indicator, creating the missing ones (an innovation or an SPD profile)."""
-    owner_field = "innovation" if isinstance(owner, Innovation) else "spd_profile"
+    owner_field = _owner_field(owner)
     existing = {answer.indicator_id: answer for answer in Answer.objects.filter(**{owner_field: owner})}
     missing = [
         Answer(indicator=indicator, **{owner_field: owner})
@@ -262,6 +294,26 @@ def answers_for(owner, indicators) -> dict[int, Answer]:
         Answer.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {answer.indicator_id: answer for answer in Answer.objects.filter(**{owner_field: owner})}
     return existing
+
+
+def answers_overview(owner) -> tuple[dict[int, Answer], int]:
+    """The owner's answers by indicator, with their evidence counts, and how many of its rows are complete.
+
+    Complete is `AnswerQuerySet.filled`'s rule (an option chosen and at least one evidence item), read from
+    the same rows (`with_evidence_counts`): the overview of an entry or the SPD profile costs one query.
+    """
+    answers = {
+        answer.indicator_id: answer
+        for answer in Answer.objects.filter(**{_owner_field(owner): owner}).with_evidence_counts()
+    }
+    return answers, sum(1 for answer in answers.values() if answer.is_filled)
+
+
+def design_min_words(edition) -> int:
+    """The least words the design (rancang bangun) needs, as the parsed catalogue edition states it; 0 when
+    the edition states no minimum."""
+    design = edition.profile_field(DESIGN_FIELD)
+    return (design.min_words or 0) if design else 0
 
 
 @dataclass
@@ -292,11 +344,11 @@ def submission_readiness(innovation: Innovation, today: datetime.date | None = N
         if not getattr(innovation, name):
             label = Innovation._meta.get_field(name).verbose_name
             problems.append(_("Profile: %(field)s is not filled in yet.") % {"field": label})
-    words = word_count(innovation.design)
-    if words < DESIGN_MIN_WORDS:
+    words, minimum = word_count(innovation.design), design_min_words(innovation.cycle.edition.parsed())
+    if words < minimum:
         problems.append(
             _("Profile: the design (rancang bangun) has %(words)s words; at least %(minimum)s are needed.")
-            % {"words": words, "minimum": DESIGN_MIN_WORDS}
+            % {"words": words, "minimum": minimum}
         )
     problems.extend(_eligibility_problems(innovation, today, readiness.warnings))
     missing = (
@@ -425,6 +477,9 @@ def carry_over(previous: Innovation, *, cycle, by) -> Innovation:
             if item.document_date and item.document_date < valid_from:
                 continue
             copy_evidence(item, answer=new, by=by)
+    with transaction.atomic():
+        entry_inputs_changed(entry.pk)
+        Innovation.objects.filter(pk=entry.pk).refresh_mandatory_complete()
     return entry
 
 
@@ -461,9 +516,21 @@ def discard_file(stored) -> None:
 
 
 @transaction.atomic
+def add_evidence(answer: Answer, *, by, **fields) -> Evidence:
+    """A new evidence item of a row (a stored file or a link), with what the row's entry keeps of it."""
+    entry_inputs_changed(answer.innovation_id)
+    item = Evidence.objects.create(answer=answer, created_by=by, **fields)
+    row_written(answer)
+    return item
+
+
+@transaction.atomic
 def remove_evidence(item: Evidence) -> None:
     # Its file goes once the deletion commits: the post_delete hook of RegistryConfig discards it.
+    answer = item.answer
+    entry_inputs_changed(answer.innovation_id)
     item.delete()
+    row_written(answer)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Prefetch, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,10 +21,13 @@ from registry import drafts
 from registry.downloads import serve
 from registry.entries import (
     DuplicateEntry,
+    EntryLimitReached,
+    add_evidence,
     answers_for,
+    answers_overview,
     can_edit,
     carry_over,
-    previous_entry,
+    previous_entries,
     remove_evidence,
     replicate,
     save_answer,
@@ -32,11 +35,19 @@ from registry.entries import (
     set_attachment,
     start_entry,
     submission_readiness,
+    with_room,
 )
-from registry.evidence_checks import EvidenceRejected, check_upload
 from registry.filters import ReplicationFilter
-from registry.forms import AnswerForm, EvidenceForm, ProfileForm, StartEntryForm, option_value
+from registry.forms import (
+    AnswerForm,
+    AttachmentForm,
+    EvidenceForm,
+    ProfileForm,
+    StartEntryForm,
+    option_value,
+)
 from registry.models import Answer, Cycle, CycleClosed, Evidence, Innovation, SpdProfile
+from registry.uploads import client_size_limits
 from registry.uploads import refusal as stopped_upload
 from registry.workflow import StaleStatus, TransitionRefused, last_revision_request, submit
 from scoring.collect import live_kematangan, live_spd
@@ -56,12 +67,7 @@ def entry_list(request):
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     startable = []
     if cycle and request.user.is_innovator:
-        startable = list(
-            Agency.objects.visible_to(request.user)
-            .active()
-            .exclude(innovations__cycle=cycle)
-            .order_by("name")
-        )
+        startable = list(with_room(Agency.objects.visible_to(request.user).active(), cycle).order_by("name"))
     return render(request, "registry/entry_list.html", {"page": page, "cycle": cycle, "startable": startable})
 
 
@@ -73,9 +79,10 @@ def entry_start(request, agency_pk):
     cycle = Cycle.objects.current_for(agency.region)
     if cycle is None:
         raise Http404
-    previous = previous_entry(agency, cycle)
-    if request.method == "POST" and request.POST.get("carry_over") and previous:
-        return _started(request, lambda: carry_over(previous, cycle=cycle, by=request.user))
+    previous = previous_entries(agency, cycle)
+    chosen = next((item for item in previous if str(item.pk) == request.POST.get("carry_over")), None)
+    if request.method == "POST" and chosen:
+        return _started(request, lambda: carry_over(chosen, cycle=cycle, by=request.user))
     form = StartEntryForm(request.POST or None)
     if form.is_valid():
         return _started(
@@ -100,6 +107,9 @@ def _started(request, start, *, message=None, then="entry_detail"):
     except DuplicateEntry as duplicate:
         messages.info(request, str(duplicate))
         return redirect("entry_detail", pk=duplicate.existing.pk)
+    except EntryLimitReached as full:
+        messages.info(request, str(full))
+        return redirect("entry_list")
     except CycleClosed as closed:
         messages.error(request, str(closed))
         return redirect("entry_list")
@@ -139,12 +149,7 @@ def replication_detail(request, pk):
     cycle = Cycle.objects.current_for(request.user.region)
     agencies = []
     if cycle and request.user.is_innovator:
-        agencies = list(
-            Agency.objects.visible_to(request.user)
-            .active()
-            .exclude(innovations__cycle=cycle)
-            .order_by("name")
-        )
+        agencies = list(with_room(Agency.objects.visible_to(request.user).active(), cycle).order_by("name"))
     return render(
         request, "registry/replication_detail.html", {"source": source, "agencies": agencies, "cycle": cycle}
     )
@@ -177,19 +182,15 @@ def entry_detail(request, pk):
     entry = _entry(request, pk)
     editable, reason = can_edit(request.user, entry)
     indicators = entry.cycle.edition.indicators.filter(part="SID").order_by("position")
-    answers = {
-        answer.indicator_id: answer
-        for answer in Answer.objects.filter(innovation=entry).annotate(
-            items=Count("evidence"),
-            rejected_items=Count("evidence", filter=Q(evidence__review=Evidence.Review.REJECTED)),
-        )
-    }
+    edition = entry.cycle.edition.parsed()
+    answers, complete = answers_overview(entry)
     result = live_kematangan(entry)
     scores = {row.row_id: row for row in result.rows}
-    rows = [(indicator, answers.get(indicator.pk), scores[indicator.code]) for indicator in indicators]
-    complete = sum(
-        1 for _indicator, answer, _score in rows if answer and answer.level is not None and answer.items
-    )
+    # Each row with its top score, and the kematangan's: the catalogue's own maxima.
+    rows = [
+        (indicator, answers.get(indicator.pk), scores[indicator.code], edition.row(indicator.code).max_score)
+        for indicator in indicators
+    ]
     readiness = submission_readiness(entry)
     return render(
         request,
@@ -199,7 +200,7 @@ def entry_detail(request, pk):
             "rows": rows,
             "complete": complete,
             "kematangan": result.kematangan,
-            "kematangan_max": sum(indicator.bobot * 3 for indicator in indicators),
+            "kematangan_max": edition.parameters.sid_per_innovation_max,
             "readiness": readiness,
             "editable": editable,
             "reason": reason,
@@ -271,6 +272,7 @@ def entry_profile(request, pk):
             "reason": reason,
             "conflict": conflict,
             "attachments": attachments,
+            "size_limits": client_size_limits(),
         },
         status=status,
     )
@@ -501,7 +503,7 @@ def evidence_add(request, pk, code, kind):
     )
     uploading = request.headers.get("x-requested-with") == "XMLHttpRequest" or request.htmx
     if form.is_valid():
-        Evidence.objects.create(answer=answer, created_by=request.user, **_evidence_fields(form))
+        add_evidence(answer, by=request.user, **_evidence_fields(form))
         if uploading:
             return render(
                 request,
@@ -590,16 +592,10 @@ def evidence_file(request, pk):
 def spd_detail(request, pk):
     owner = _owner(request, "spd", pk)
     indicators = owner.cycle.edition.indicators.filter(part="SPD").order_by("position")
-    answers = {
-        answer.indicator_id: answer
-        for answer in Answer.objects.filter(spd_profile=owner.obj).annotate(items=Count("evidence"))
-    }
+    answers, complete = answers_overview(owner.obj)
     result = live_spd(owner.obj)
     scores = {row.row_id: row for row in result.rows}
     rows = [(indicator, answers.get(indicator.pk), scores[indicator.code]) for indicator in indicators]
-    complete = sum(
-        1 for _indicator, answer, _score in rows if answer and answer.level is not None and answer.items
-    )
     return render(
         request,
         "registry/spd_detail.html",
@@ -623,23 +619,15 @@ def entry_attachment(request, pk, field):
     if not editable:
         messages.error(request, reason)
         return redirect("entry_profile", pk=entry.pk)
-    if request.POST.get("remove") == "1":
+    # request.POST is read before the stopped upload is asked for (registry/uploads.py).
+    form = AttachmentForm(request.POST, request.FILES, stopped_upload=stopped_upload(request))
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+    elif form.cleaned_data["remove"]:
         set_attachment(entry, field, None)
         messages.success(request, _("The document was removed."))
-        return redirect("entry_profile", pk=entry.pk)
-    upload = request.FILES.get("file")
-    stopped = stopped_upload(request)
-    if stopped is not None:
-        messages.error(request, stopped.message())
-        return redirect("entry_profile", pk=entry.pk)
-    if upload is None:
-        messages.error(request, _("Choose a PDF file to upload."))
-        return redirect("entry_profile", pk=entry.pk)
-    try:
-        checked = check_upload(upload, ["pdf"])
-    except EvidenceRejected as rejected:
-        messages.error(request, str(rejected))
-        return redirect("entry_profile", pk=entry.pk)
-    set_attachment(entry, field, upload, name=checked.stored_name)
-    messages.success(request, _("The document %(name)s was uploaded.") % {"name": checked.original_name})
+    else:
+        checked = form.cleaned_data["checked"]
+        set_attachment(entry, field, form.cleaned_data["file"], name=checked.stored_name)
+        messages.success(request, _("The document %(name)s was uploaded.") % {"name": checked.original_name})
     return redirect("entry_profile", pk=entry.pk)

@@ -257,6 +257,11 @@ def largest_limit() -> int:
     return max(_max_bytes(kind) for kind in DEFAULT_MAX_BYTES)
 
 
+def kind_limits() -> dict[str, int]:
+    """The largest file accepted, per kind ("pdf", "image", "video")."""
+    return {kind: _max_bytes(kind) for kind in DEFAULT_MAX_BYTES}
+
+
 def _max_bytes(kind: str) -> int:
     configured = getattr(settings, "REGISTRI_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
     return {**DEFAULT_MAX_BYTES, **configured}[kind]
@@ -751,6 +756,16 @@ def describe_kinds(kinds: Sequence[str]) -> str:
     if "metadata" in kinds:
         return gettext("%(kinds)s (with the document number, date and subject)") % {"kinds": text}
     return text
+
+
+def accept_attribute(kinds: Sequence[str]) -> str:
+    """A file input's `accept` for an indicator: the extensions and types of the files it takes, so that a phone's
+    picker offers those first (the server still reads every file's content, see check_upload)."""
+    _require_kind_list(kinds)
+    formats = [found for found in (_PDF, _JPEG, _PNG, _MP4) if _file_kind_allowed(found.kind, kinds)]
+    return ",".join(
+        [ext for found in formats for ext in found.extensions] + [f.content_type for f in formats]
+    )
 
 
 def _require_kind_list(kinds: Sequence[str]) -> None:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.filters import StableOrderingFilter, StrictFilterSet
-from agencies.models import Agency, AgencyKind, Region, Role, User
+from agencies.models import Agency, AgencyKind, Region, User
 from registry.entries import urusan_choices
 from registry.models import Innovation
 
@@ -35,7 +35,7 @@ class ReviewQueueFilter(StrictFilterSet):
         field_name="assigned_reviewer",
         choices=[],
         null_label=_("Not assigned"),
-        empty_label=_("Anyone"),
+        empty_label=_("All reviewers"),
     )
     ordering = StableOrderingFilter(
         label=_("Sort by"),
@@ -67,9 +67,7 @@ class ReviewQueueFilter(StrictFilterSet):
             .values_list("pk", "name")
         )
         self.reviewer_choices = list(
-            User.objects.filter(region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True)
-            .order_by("full_name")
-            .values_list("pk", "full_name")
+            User.objects.reviewers_of(region).order_by("full_name").values_list("pk", "full_name")
         )
         self.filters["reviewer"].extra["choices"] = self.reviewer_choices
         self.filters["urusan"].extra["choices"] = [

@@ -2,9 +2,11 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from registry.entries import urusan_choices
+from agencies.widgets import ChoiceChecklist, DayField, FilePicker
+from registry.entries import design_min_words, urusan_choices
 from registry.evidence_checks import (
     EvidenceRejected,
+    accept_attribute,
     check_document_date,
     check_link,
     check_upload,
@@ -15,22 +17,16 @@ from registry.uploads import client_size_limits
 from scoring.models import Edition
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class CycleForm(forms.ModelForm):
     class Meta:
         model = Cycle
         fields = Cycle.SETTINGS
-        widgets = {
-            "submission_opens": DateInput(),
-            "submission_closes": DateInput(),
-            "review_opens": DateInput(),
-            "review_closes": DateInput(),
+        # Typed as dd/mm/yyyy whatever the browser's language (agencies/widgets.py).
+        field_classes = {
+            "submission_opens": DayField,
+            "submission_closes": DayField,
+            "review_opens": DayField,
+            "review_closes": DayField,
         }
 
     def __init__(self, *args, region, **kwargs):
@@ -135,11 +131,14 @@ class ProfileForm(forms.Form):
     related_urusan = forms.MultipleChoiceField(
         label=_("Related government affairs"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Optional. Hold Ctrl (or press long on a phone) to choose several."),
+        widget=ChoiceChecklist(
+            search_label=_("Search the government affairs"),
+            search_placeholder=_("Search, e.g. kesehatan"),
+        ),
+        help_text=_("Optional. Tick every other affair the innovation serves."),
     )
-    trial_date = forms.DateField(label=_("Trial date"), required=False, widget=DateInput())
-    implementation_date = forms.DateField(label=_("Implementation date"), required=False, widget=DateInput())
+    trial_date = DayField(label=_("Trial date"), required=False)
+    implementation_date = DayField(label=_("Implementation date"), required=False)
     has_development = forms.BooleanField(
         label=_("The innovation has developed since it was implemented"), required=False
     )
@@ -150,8 +149,9 @@ class ProfileForm(forms.Form):
         label=_("Design (rancang bangun)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
+        # Its word minimum is the catalogue edition's (set in __init__).
         help_text=_(
-            "At least 300 words: legal basis, problem, strategic issue, method of renewal, advantages and novelty, how it works."
+            "Legal basis, problem, strategic issue, method of renewal, advantages and novelty, how it works."
         ),
     )
     goals = forms.CharField(label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -169,6 +169,11 @@ class ProfileForm(forms.Form):
         groups = urusan_choices()
         self.fields["urusan"].choices = empty + groups
         self.fields["related_urusan"].choices = groups
+        minimum = design_min_words(edition)
+        if minimum:
+            self.fields["design"].help_text = _(
+                "At least %(minimum)s words: legal basis, problem, strategic issue, method of renewal, advantages and novelty, how it works."
+            ) % {"minimum": minimum}
 
     def clean_trial_date(self):
         return _not_in_future(self.cleaned_data.get("trial_date"), self.today)
@@ -236,9 +241,9 @@ class EvidenceForm(forms.Form):
     """
 
     document_number = forms.CharField(label=_("Document number"), max_length=150, required=False)
-    document_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
+    document_date = DayField(label=_("Document date"), required=False)
     subject = forms.CharField(label=_("Subject"), max_length=255, required=False)
-    file = forms.FileField(label=_("File"), required=False)
+    file = forms.FileField(label=_("File"), required=False, widget=FilePicker)
     url = forms.CharField(label=_("Or a link"), required=False, max_length=500)
 
     def __init__(self, *args, kinds, today, stopped_upload=None, **kwargs):
@@ -246,6 +251,12 @@ class EvidenceForm(forms.Form):
         self.kinds, self.today = list(kinds), today
         self.stopped_upload = stopped_upload
         self.fields["file"].help_text = describe_kinds(self.kinds)
+        # The picker offers only what is accepted; a photo can come straight from the camera (inputs.js makes it
+        # smaller before it is sent).
+        self.fields["file"].widget = FilePicker(
+            attrs={"accept": accept_attribute(self.kinds) or False},
+            camera="image" in self.kinds or "screenshot" in self.kinds,
+        )
         # registri.js refuses a file over the limit before sending it, with the message the server would give.
         self.fields["file"].widget.attrs["data-size-limits"] = client_size_limits()
         if "link" not in self.kinds:
@@ -283,4 +294,31 @@ class EvidenceForm(forms.Form):
                 cleaned["url"] = check_link(url, self.kinds)
         except EvidenceRejected as rejected:
             self.add_error("file" if upload else "url", str(rejected))
+        return cleaned
+
+
+class AttachmentForm(forms.Form):
+    """A PDF of the profile (the budget, the business profile) to store, or the stored one to remove."""
+
+    remove = forms.BooleanField(required=False)
+    # An empty file is refused by check_upload, with its own words.
+    file = forms.FileField(required=False, allow_empty_file=True)
+
+    def __init__(self, *args, stopped_upload=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stopped_upload = stopped_upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remove"):
+            return cleaned
+        if self.stopped_upload is not None:
+            raise forms.ValidationError(self.stopped_upload.message())
+        upload = cleaned.get("file")
+        if not upload:
+            raise forms.ValidationError(_("Choose a PDF file to upload."))
+        try:
+            cleaned["checked"] = check_upload(upload, ["pdf"])
+        except EvidenceRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from rejected
         return cleaned

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from registry.models import Notification
+from registry.models import Notification, unread_changed
 
 PAGE_SIZE = 30
 
@@ -23,6 +23,7 @@ def notification_list(request):
     shown_unread = [notification.pk for notification in page if notification.read_at is None]
     if shown_unread:
         Notification.objects.filter(pk__in=shown_unread).unread().update(read_at=timezone.now())
+        unread_changed([request.user.pk])
     return render(request, "registry/notification_list.html", {"page": page})
 
 
@@ -31,6 +32,7 @@ def notification_list(request):
 def notification_read(request, pk):
     notification = get_object_or_404(Notification.objects.filter(recipient=request.user), pk=pk)
     Notification.objects.filter(pk=notification.pk).unread().update(read_at=timezone.now())
+    unread_changed([request.user.pk])
     if notification.innovation_id:
         return redirect("entry_detail", pk=notification.innovation_id)
     return redirect("entry_list")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.models import Agency, Membership, Role, User
-from registry.models import Cycle, Innovation, Notification, ReminderDelivery, ReviewEvent
+from registry.models import Cycle, Innovation, Notification, ReminderDelivery, ReviewEvent, unread_changed
 from registry.tasks import send_notification_email, send_reminder_email
 
 Status = Innovation.Status
@@ -87,9 +87,7 @@ def status_change_recipients(event: ReviewEvent):
         if assignee is not None and assignee.is_active:
             people = people.filter(pk=assignee.pk)
         else:
-            people = people.filter(
-                region_id=innovation.agency.region_id, role__in=[Role.REVIEWER, Role.ADMIN]
-            )
+            people = User.objects.reviewers_of(innovation.agency.region_id)
     else:
         people = people.filter(role=Role.INNOVATOR, memberships__agency_id=innovation.agency_id)
     return people.exclude(pk=event.actor_id).distinct()
@@ -111,6 +109,7 @@ def notify_status_change(event_id: int) -> list[int]:
 def _create_and_email(notifications) -> list[int]:
     with transaction.atomic():
         created = Notification.objects.bulk_create(list(notifications))
+        unread_changed(notification.recipient_id for notification in created)
         for notification in created:
             # The task may run in another process: it must find the committed row.
             transaction.on_commit(partial(send_notification_email.enqueue, notification.pk))

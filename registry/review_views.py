@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.access import bappeda_required
-from agencies.models import User
 from registry import workflow
 from registry.filters import ReviewQueueFilter
 from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile
+from registry.review_forms import EvidenceReviewsForm, ReviewAssignForm, RowVerdictForm
 from scoring.collect import gather_answers
 from scoring.index import InnovationInput, kematangan, spd_score
 from scoring.models import IndicatorOption
@@ -68,17 +69,12 @@ def review_queue(request):
 @bappeda_required
 @require_POST
 def review_assign(request):
-    reviewer = None
-    if request.POST.get("reviewer"):
-        reviewer = get_object_or_404(
-            User.objects.filter(region=request.user.region, is_active=True, role__in=["reviewer", "admin"]),
-            pk=request.POST["reviewer"],
-        )
-    ids = [value for value in request.POST.getlist("entries") if value.isdigit()]
-    assigned = Innovation.objects.filter(pk__in=ids, cycle__region=request.user.region).update(
-        assigned_reviewer=reviewer
-    )
-    if not ids:
+    form = ReviewAssignForm(request.POST, region=request.user.region)
+    if not form.is_valid():  # a reviewer of another region, or one no longer active
+        raise Http404
+    assigned = form.save()
+    reviewer = form.cleaned_data["reviewer"]
+    if not form.cleaned_data["entries"]:
         messages.warning(request, _("Tick the entries to assign first."))
     elif reviewer:
         messages.success(
@@ -87,7 +83,7 @@ def review_assign(request):
         )
     else:
         messages.success(request, _("%(count)s entries are no longer assigned.") % {"count": assigned})
-    return redirect(f"{reverse('review_queue')}?{request.POST.get('query', '')}")
+    return redirect(f"{reverse('review_queue')}?{form.cleaned_data['query']}")
 
 
 def _reviewed_entry(request, pk) -> Innovation:
@@ -107,30 +103,40 @@ def _reviewed_spd(request, pk) -> SpdProfile:
 
 @dataclass
 class PostedRow:
-    """What the reviewer sent for one row, shown again when it is refused so nothing typed is lost."""
+    """What the reviewer sent for one row: the row's verdict and its items' verdicts, each a form.
+
+    Shown again when it is refused, so nothing typed is lost; `error` says why.
+    """
 
     code: str
-    verdict: str
-    level: int | None
-    note: str
-    items: dict[int, tuple[str, str]]  # evidence pk -> (review, note)
-    error: str
+    verdict_form: RowVerdictForm
+    items_form: EvidenceReviewsForm
+    error: str = ""
 
+    @classmethod
+    def of(cls, request, answer: Answer) -> "PostedRow":
+        items = answer.evidence.order_by("created_at")
+        return cls(
+            answer.indicator.code,
+            RowVerdictForm(request.POST, chosen_level=answer.level),
+            EvidenceReviewsForm(request.POST, items=items),
+        )
 
-def _posted_row(request, code: str, error: str = "") -> PostedRow:
-    level = request.POST.get("level", "")
-    items = {}
-    for key, value in request.POST.items():
-        if key.startswith("item-") and key[5:].isdigit():
-            items[int(key[5:])] = (value, request.POST.get(f"item-note-{key[5:]}", ""))
-    return PostedRow(
-        code=code,
-        verdict=request.POST.get("verdict", ""),
-        level=int(level) if level.isdigit() else None,
-        note=request.POST.get("note", ""),
-        items=items,
-        error=error,
-    )
+    def first_error(self) -> str:
+        """The first problem of what was sent, the items' before the row's (as they are saved); "" if none."""
+        forms = (self.items_form, self.verdict_form)
+        valid = [form.is_valid() for form in forms]  # both checked: a refused row shows all that was sent
+        for form, ok in zip(forms, valid, strict=True):
+            if not ok:
+                return next(iter(form.errors.values()))[0]
+        return ""
+
+    def sent(self, name: str, default=None):
+        return self.verdict_form.cleaned_data.get(name, default)
+
+    def item(self, evidence: Evidence) -> tuple[str, str]:
+        """The item's verdict and note as sent, or as stored when none was sent."""
+        return self.items_form.sent(evidence) or (evidence.review, evidence.review_note)
 
 
 def _review_rows(owner, part: str, posted: PostedRow | None = None) -> tuple[list[dict], object, object]:
@@ -176,14 +182,7 @@ def _review_rows(owner, part: str, posted: PostedRow | None = None) -> tuple[lis
         mine = posted if posted and posted.code == indicator.code else None
         items = []
         for evidence in answer.evidence.all() if answer else []:
-            review, note = (
-                mine.items.get(evidence.pk, (evidence.review, evidence.review_note))
-                if mine
-                else (
-                    evidence.review,
-                    evidence.review_note,
-                )
-            )
+            review, note = mine.item(evidence) if mine else (evidence.review, evidence.review_note)
             items.append({"evidence": evidence, "review": review, "note": note})
         rows.append(
             {
@@ -194,14 +193,14 @@ def _review_rows(owner, part: str, posted: PostedRow | None = None) -> tuple[lis
                 "claimed": scores[indicator.code][0],
                 "verified": scores[indicator.code][1],
                 "levels": range((answer.level or 0) + 1) if answer else range(1),
-                "verdict": mine.verdict if mine else (answer.verdict if answer else ""),
-                "verified_level": mine.level if mine else (answer.verified_level if answer else None),
+                "verdict": mine.sent("verdict", "") if mine else (answer.verdict if answer else ""),
+                "verified_level": mine.sent("level") if mine else (answer.verified_level if answer else None),
                 # The "Supported level" menu shows the saved verdict's level (Sesuai keeps the chosen
                 # one), or what was just sent; a row not judged yet starts at 0.
-                "selected_level": mine.level
+                "selected_level": mine.sent("level")
                 if mine
                 else (answer.verified_level if answer and answer.verdict else 0),
-                "note": mine.note if mine else (answer.verdict_note if answer else ""),
+                "note": mine.sent("note", "") if mine else (answer.verdict_note if answer else ""),
                 "error": mine.error if mine else "",
             }
         )
@@ -275,25 +274,19 @@ def review_spd(request, pk):
     return _render_spd_review(request, _reviewed_spd(request, pk))
 
 
-def _save_row_verdicts(request, answer: Answer) -> None:
-    """The row's item verdicts and its own verdict, all or nothing."""
-    posted = _posted_row(request, answer.indicator.code)
-    items = {item.pk: item for item in answer.evidence.all()}
+def _save_row_verdicts(posted: PostedRow, answer: Answer, *, by) -> None:
+    """The row's item verdicts and its own verdict, all or nothing (both forms valid)."""
     with transaction.atomic():
-        for pk, (review, note) in posted.items.items():
-            if (
-                pk in items
-                and review
-                and (review != items[pk].review or note.strip() != items[pk].review_note)
-            ):
-                workflow.record_evidence_verdict(items[pk], by=request.user, review=review, note=note)
-        if posted.verdict:
+        for item, review, note in posted.items_form.changed():
+            workflow.record_evidence_verdict(item, by=by, review=review, note=note)
+        verdict = posted.sent("verdict")
+        if verdict:
             workflow.record_verdict(
                 Answer.objects.select_related("innovation", "indicator").get(pk=answer.pk),
-                by=request.user,
-                verdict=posted.verdict,
-                level=posted.level,
-                note=posted.note,
+                by=by,
+                verdict=verdict,
+                level=posted.sent("level"),
+                note=posted.sent("note", ""),
             )
 
 
@@ -303,35 +296,30 @@ def _item_label(item: Evidence) -> str:
 
 @bappeda_required
 @require_POST
-def review_verdict(request, pk, code):
-    entry = _reviewed_entry(request, pk)
-    answer = get_object_or_404(
-        Answer.objects.select_related("innovation", "indicator"), innovation=entry, indicator__code=code
-    )
-    try:
-        _save_row_verdicts(request, answer)
-    except (workflow.TransitionRefused, workflow.StaleStatus) as refused:
-        entry.refresh_from_db()
-        messages.error(request, f"{code}: {refused}")
-        return _render_entry_review(request, entry, _posted_row(request, code, str(refused)), status=400)
+def review_verdict(request, pk, code, kind):
+    """The verdicts on one row of an entry (kind "innovation") or of the region's SPD profile ("spd")."""
+    if kind == "innovation":
+        owner = _reviewed_entry(request, pk)
+        answers, page = Answer.objects.filter(innovation=owner), reverse("review_entry", args=[owner.pk])
+    else:
+        owner = _reviewed_spd(request, pk)
+        answers, page = Answer.objects.filter(spd_profile=owner), reverse("review_spd", args=[owner.cycle_id])
+    answer = get_object_or_404(answers.select_related("innovation", "indicator"), indicator__code=code)
+    posted = PostedRow.of(request, answer)
+    posted.error = posted.first_error()
+    if not posted.error:
+        try:
+            _save_row_verdicts(posted, answer, by=request.user)
+        except (workflow.TransitionRefused, workflow.StaleStatus) as refused:
+            posted.error = str(refused)
+    if posted.error:
+        messages.error(request, f"{code}: {posted.error}")
+        if kind == "innovation":
+            owner.refresh_from_db()
+            return _render_entry_review(request, owner, posted, status=400)
+        return _render_spd_review(request, owner, posted, status=400)
     messages.success(request, _("%(code)s: verdicts saved.") % {"code": code})
-    return redirect(f"{reverse('review_entry', args=[entry.pk])}#row-{code}")
-
-
-@bappeda_required
-@require_POST
-def review_spd_verdict(request, pk, code):
-    profile = _reviewed_spd(request, pk)
-    answer = get_object_or_404(
-        Answer.objects.select_related("indicator"), spd_profile=profile, indicator__code=code
-    )
-    try:
-        _save_row_verdicts(request, answer)
-    except workflow.TransitionRefused as refused:
-        messages.error(request, f"{code}: {refused}")
-        return _render_spd_review(request, profile, _posted_row(request, code, str(refused)), status=400)
-    messages.success(request, _("%(code)s: verdicts saved.") % {"code": code})
-    return redirect(f"{reverse('review_spd', args=[profile.cycle_id])}#row-{code}")
+    return redirect(f"{page}#row-{code}")
 
 
 @bappeda_required

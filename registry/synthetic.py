@@ -11,7 +11,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Role, User
+from agencies.models import Agency, AgencyKind, User
 from registry.models import Answer, Evidence, Innovation, SpdProfile
 
 STATUS_WEIGHTS = {
@@ -109,11 +109,7 @@ def create_synthetic_entries(cycle, count: int, *, created_by, complete: bool = 
     moments = random.Random(-count)
     window_opens = timezone.make_aware(datetime.datetime.combine(cycle.submission_opens, datetime.time(8)))
     window_minutes = max(1, (cycle.submission_closes - cycle.submission_opens).days) * 24 * 60
-    reviewers = list(
-        User.objects.filter(region=region, role__in=[Role.REVIEWER, Role.ADMIN], is_active=True).order_by(
-            "pk"
-        )
-    )
+    reviewers = list(User.objects.reviewers_of(region).order_by("pk"))
     innovations = []
     for number, agency in enumerate(agencies, start=1):
         status = Innovation.Status.APPROVED if complete else _pick(rng, STATUS_WEIGHTS)
@@ -166,6 +162,10 @@ def create_synthetic_entries(cycle, count: int, *, created_by, complete: bool = 
         batch_size=BATCH,
     )
 
+    # What the entry-by-entry writes keep (registry.entries.row_written), for the whole batch at once.
+    Innovation.objects.filter(
+        cycle=cycle, pk__in=[item.pk for item in innovations]
+    ).refresh_mandatory_complete()
     profile, created = SpdProfile.objects.get_or_create(cycle=cycle)
     if created:
         spd_answers = []

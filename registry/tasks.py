@@ -68,9 +68,7 @@ def send_reminder_email(delivery_id: int) -> bool:
     if delivery is None or delivery.emailed_at is not None:
         return False
     cycle = delivery.cycle
-    admins = User.objects.filter(region_id=cycle.region_id, role=User.Role.ADMIN, is_active=True).order_by(
-        "full_name"
-    )
+    admins = User.objects.admins_of(cycle.region_id).order_by("full_name")
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "agencies": [agency.name for agency in delivery.agencies.order_by("name")],

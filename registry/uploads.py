@@ -15,6 +15,7 @@ of the stop through `refusal(request)`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
-from registry.evidence_checks import HEAD_BYTES, display_name, file_kind_limit, largest_limit
+from registry.evidence_checks import HEAD_BYTES, display_name, file_kind_limit, kind_limits, largest_limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,19 @@ class StoppedUpload:
             "uploaded. Make it smaller (for a PDF: print it again to PDF at a lower quality; for a video: "
             "shorten or compress it) and upload it again."
         ) % {"name": self.name, "limit": filesizeformat(self.limit)}
+
+
+def client_size_limits() -> str:
+    """The limits the browser checks a chosen file against before sending it (a file input's data-size-limits), as
+    JSON: per kind of file its limit in bytes and the message the server gives when it stops such an upload, with
+    %(name)s left for the file's name. "any" is for a file whose kind the browser cannot tell."""
+    limits = kind_limits() | {"any": largest_limit()}
+    return json.dumps(
+        {
+            kind: {"bytes": limit, "message": StoppedUpload("%(name)s", 0, 0, limit).message()}
+            for kind, limit in limits.items()
+        }
+    )
 
 
 def request_limit() -> int:

@@ -45,9 +45,19 @@ urlpatterns = [
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/assign/", review_views.review_assign, name="review_assign"),
     path("review/<int:pk>/", review_views.review_entry, name="review_entry"),
-    path("review/<int:pk>/rows/<str:code>/", review_views.review_verdict, name="review_verdict"),
+    path(
+        "review/<int:pk>/rows/<str:code>/",
+        review_views.review_verdict,
+        {"kind": "innovation"},
+        name="review_verdict",
+    ),
     path("review/spd/<int:pk>/", review_views.review_spd, name="review_spd"),
-    path("review/spd/<int:pk>/rows/<str:code>/", review_views.review_spd_verdict, name="review_spd_verdict"),
+    path(
+        "review/spd/<int:pk>/rows/<str:code>/",
+        review_views.review_verdict,
+        {"kind": "spd"},
+        name="review_spd_verdict",
+    ),
     path(
         "review/evidence/<int:pk>/public/", review_views.review_evidence_public, name="review_evidence_public"
     ),

@@ -12,7 +12,7 @@ from agencies.access import admin_required, ensure_admin
 from agencies.models import Agency
 from registry.entries import AgencyEntries, entries_by_agency
 from registry.forms import CycleForm
-from registry.models import Cycle, EditionChangeRefused, compliance_by_kind
+from registry.models import Cycle, EditionChangeRefused
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def home(request):
     cycle = Cycle.objects.current_for(user.region) if user.region_id else None
     context = {"cycle": cycle}
     if user.is_bappeda:
-        context["compliance"] = compliance_by_kind(cycle) if cycle else []
+        context["compliance"] = cycle.compliance_by_kind() if cycle else []
         context["agency_count"] = Agency.objects.visible_to(user).active().count()
         context["setting_up"] = not context["agency_count"] or cycle is None
     else:

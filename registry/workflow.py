@@ -8,11 +8,12 @@ transaction commits. Nothing else writes `Innovation.status`.
 from functools import partial
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from registry.models import Answer, Evidence, Innovation, ReviewEvent
+from registry.models import Answer, Evidence, Innovation, ReviewEvent, entry_inputs_changed
 from registry.notifications import notify_status_change
 
 Status = Innovation.Status
@@ -58,8 +59,9 @@ def _move(innovation: Innovation, *, to: str, by, note: str = "", extra: dict | 
             % {"current": Status(current).label.lower(), "target": Status(to).label.lower()}
         )
     with transaction.atomic():
+        # The status decides whether the entry counts in the index: its stored score is read again.
         changed = Innovation.objects.filter(pk=innovation.pk, status=current).update(
-            status=to, updated_at=timezone.now(), **(extra or {})
+            status=to, updated_at=timezone.now(), inputs_version=F("inputs_version") + 1, **(extra or {})
         )
         if not changed:
             raise StaleStatus(
@@ -252,6 +254,7 @@ def record_evidence_verdict(evidence: Evidence, *, by, review: str, note: str = 
     with transaction.atomic():
         if innovation is not None and innovation.status in (Status.SUBMITTED, Status.RESUBMITTED):
             start_review(innovation, by=by)
+        entry_inputs_changed(answer.innovation_id)  # the row's verdict may be cleared below
         Evidence.objects.filter(pk=evidence.pk).update(
             review=review, review_note=note, reviewed_by=by, reviewed_at=timezone.now()
         )
@@ -308,6 +311,7 @@ def record_verdict(answer: Answer, *, by, verdict: str, level: int | None = None
     with transaction.atomic():
         if innovation is not None and innovation.status in (Status.SUBMITTED, Status.RESUBMITTED):
             start_review(innovation, by=by)
+        entry_inputs_changed(answer.innovation_id)
         Answer.objects.filter(pk=answer.pk).update(
             verdict=verdict,
             verified_level=supported,

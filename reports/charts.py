@@ -129,38 +129,60 @@ def columns(
     `values[i][s]` is series `s` in category `i`; None draws no column there (a year with only an official
     result, say) while keeping the series' place. A band whose start lies too close to the baseline to be
     told apart from it gets no line.
+
+    Nothing is written over anything else: the axis values (0, each band's start, the maximum) sit in a
+    gutter left of the plot, the band names in a key under the years, and a column's value above it,
+    upright when it is narrower than the column, else turned a quarter (read upwards), else left out when
+    the columns are too thin even for that (the table beside the chart has every figure).
     """
     if not categories:
         return _empty(title, empty_text)
-    top, left, plot_height, plot_width, bottom = _legend(series, 0) + 18, 4, 160, WIDTH - 8, 22
+    count = max(1, len(series))
+    gutter, plot_height, value_size = 30, 160, 11
+    left = gutter + 4
+    plot_width = WIDTH - left - 4
+    slot = plot_width / len(categories)
+    column = min(26.0, slot * 0.8 / count)
+    shown = [[fmt(value) for value in row if value is not None] for row in values]
+    widest = max((_text_width(text, value_size) for row in shown for text in row), default=0.0)
+    upright = widest <= column - 2
+    turned = not upright and column >= value_size + 2
+    headroom = 14 if upright else widest + 6 if turned else 4
+    legend, legend_height = _legend_rows(series, 0)
+    top = legend_height + headroom
     base = top + plot_height
-    body = _legend_items(series, 0)
-    body.append(
-        f'<line x1="{left}" y1="{base}" x2="{left + plot_width}" y2="{base}" stroke="{MUTED}" stroke-width="1"/>'
-    )
+    body = legend
+    lines = [
+        band
+        for band in sorted(bands, key=lambda band: _f(band.min))
+        if _scaled(band.min, maximum, plot_height) >= 8
+    ]
+    ticks = [(0, "0"), (maximum, _tick(maximum, fmt)), *((band.min, fmt(band.min)) for band in lines)]
     # The top of the axis, so that low columns read as low rather than as a cropped chart.
     body.append(
-        f'<line x1="{left}" y1="{top}" x2="{left + plot_width}" y2="{top}" stroke="{TRACK}" stroke-width="1"/>'
+        f'<line x1="{left}" y1="{_n(top)}" x2="{left + plot_width}" y2="{_n(top)}" stroke="{TRACK}" '
+        'stroke-width="1"/>'
     )
-    body.append(
-        f'<text x="{left}" y="{top - 3}" font-size="10" fill="{MUTED}">{_text(_tick(maximum, fmt))}</text>'
-    )
-    for band in sorted(bands, key=lambda band: _f(band.min)):
+    for band in lines:
         y = base - _scaled(band.min, maximum, plot_height)
-        if base - y < 8:
-            continue
         body.append(
             f'<line class="band-line" x1="{left}" y1="{_n(y)}" x2="{left + plot_width}" y2="{_n(y)}" '
             f'stroke="{GRID}" stroke-width="1" stroke-dasharray="4 3"/>'
         )
+    placed: list[float] = []
+    for value, label in ticks:
+        y = base - _scaled(value, maximum, plot_height)
+        if any(abs(y - other) < 11 for other in placed):
+            continue  # two band starts too close to label both: the key under the chart names them
+        placed.append(y)
         body.append(
-            f'<text x="{left + plot_width}" y="{_n(y - 3)}" font-size="10" text-anchor="end" fill="{MUTED}">'
-            f"{_text(band.name)} ≥ {_text(fmt(band.min))}</text>"
+            f'<text class="tick" x="{gutter}" y="{_n(y + 3.5)}" font-size="10" text-anchor="end" '
+            f'fill="{MUTED}">{_text(label)}</text>'
         )
-    slot = plot_width / len(categories)
-    count = max(1, len(series))
-    column = min(26.0, slot * 0.8 / count)
-    show_values = column >= 24
+    body.append(
+        f'<line x1="{left}" y1="{_n(base)}" x2="{left + plot_width}" y2="{_n(base)}" stroke="{MUTED}" '
+        'stroke-width="1"/>'
+    )
     for position, (category, row) in enumerate(zip(categories, values, strict=True)):
         start = left + slot * position + (slot - column * count) / 2
         for index, value in enumerate(row):
@@ -174,16 +196,43 @@ def columns(
                 f'height="{_n(height)}" fill="{colour}"><title>{_text(category)} · {_text(series[index])}: '
                 f"{_text(fmt(value))}</title></rect>"
             )
-            if show_values:
+            middle = x + (column - 2) / 2
+            if upright:
                 body.append(
-                    f'<text x="{_n(x + (column - 2) / 2)}" y="{_n(base - height - 3)}" font-size="11" '
+                    f'<text class="value" x="{_n(middle)}" y="{_n(base - height - 3)}" font-size="{value_size}" '
                     f'text-anchor="middle" fill="{TEXT}">{_text(fmt(value))}</text>'
                 )
+            elif turned:
+                body.append(
+                    f'<text class="value" transform="translate({_n(middle + value_size * 0.35)} '
+                    f'{_n(base - height - 3)}) rotate(-90)" font-size="{value_size}" fill="{TEXT}">'
+                    f"{_text(fmt(value))}</text>"
+                )
         body.append(
-            f'<text x="{_n(left + slot * position + slot / 2)}" y="{base + 15}" font-size="12" '
+            f'<text x="{_n(left + slot * position + slot / 2)}" y="{_n(base + 15)}" font-size="12" '
             f'text-anchor="middle" fill="{TEXT}">{_text(category)}</text>'
         )
-    return _svg(title, base + bottom, body)
+    key, key_height = _band_key(lines, base + 24, fmt)
+    return _svg(title, base + 22 + key_height, body + key)
+
+
+def _band_key(bands: Sequence[Band], y: float, fmt: Callable[[Number], str]) -> tuple[list[str], float]:
+    """Under a column chart: a dashed sample and "name ≥ start" for each band line, wrapped into rows."""
+    items, x, row = [], 0.0, 0
+    for band in sorted(bands, key=lambda band: -_f(band.min)):
+        text = f"{band.name} ≥ {fmt(band.min)}"
+        width = 22 + _text_width(text, 10) + 12
+        if x and x + width > WIDTH:
+            x, row = 0.0, row + 1
+        top = y + row * 15
+        items.append(
+            f'<path d="M{_n(x)} {_n(top + 6)}h16" stroke="{GRID}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
+        items.append(
+            f'<text x="{_n(x + 22)}" y="{_n(top + 9.5)}" font-size="10" fill="{MUTED}">{_text(text)}</text>'
+        )
+        x += width
+    return items, (row + 1) * 15 if items else 0.0
 
 
 def scale(
@@ -288,6 +337,34 @@ def _legend_items(series: Sequence[str], y: float) -> list[str]:
         items.append(f'<text x="{_n(x + 15)}" y="{y + 13}" font-size="12" fill="{TEXT}">{_text(name)}</text>')
         x += 15 + len(name) * 6.8 + 14
     return items
+
+
+def _legend_rows(series: Sequence[str], y: float) -> tuple[list[str], float]:
+    """The legend wrapped into as many rows as its names need within the width, and the height it takes."""
+    items, x, row = [], 0.0, 0
+    for index, name in enumerate(series):
+        width = 15 + _text_width(name, 12) + 14
+        if x and x + width - 14 > WIDTH:
+            x, row = 0.0, row + 1
+        top = y + row * 16
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        items.append(f'<rect x="{_n(x)}" y="{_n(top + 3)}" width="11" height="11" fill="{colour}"/>')
+        items.append(
+            f'<text x="{_n(x + 15)}" y="{_n(top + 13)}" font-size="12" fill="{TEXT}">{_text(name)}</text>'
+        )
+        x += width
+    return items, (row + 1) * 16 if series else 0.0
+
+
+# Average advance of the system sans-serif per character, in ems: digits are tabular, separators narrow.
+_NARROW, _DIGIT, _OTHER = 0.3, 0.56, 0.58
+
+
+def _text_width(text: str, size: float) -> float:
+    """About how wide `text` is at font size `size`, to keep labels from running into each other."""
+    return size * sum(
+        _NARROW if char in ".,:;'|!il ()" else _DIGIT if char.isdigit() else _OTHER for char in str(text)
+    )
 
 
 def _tick(value: Number, fmt: Callable[[Number], str]) -> str:

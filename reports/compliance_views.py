@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from agencies.access import bappeda_required
-from registry.models import compliance_by_kind
+from agencies.models import Agency
 from reports import exports
 from reports.data import board_page_rows, gather_csv, gather_export
-from reports.filters import ComplianceFilter
+from reports.filters import ComplianceFilter, filters_in_words, kecamatan_ids
 from reports.models import ExportLog
 
 PAGE_SIZE = 50
@@ -28,7 +28,7 @@ def compliance_board(request):
             "cycle": cycle,
             "page": page,
             "rows": board_page_rows(cycle, page) if cycle else [],
-            "by_kind": compliance_by_kind(cycle) if cycle else [],
+            "by_kind": cycle.compliance_by_kind() if cycle else [],
             "query": _export_query(request),
         },
     )
@@ -104,4 +104,13 @@ def export_log(request):
         .order_by("-created_at", "-pk")
     )
     page = Paginator(logs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The filters in words: the kecamatan named on this page are read at once, and only when there are some.
+    wanted = set().union(*(kecamatan_ids(log.filters) for log in page))
+    names = (
+        dict(Agency.objects.filter(region_id=request.user.region_id, pk__in=wanted).values_list("pk", "name"))
+        if wanted
+        else {}
+    )
+    for log in page:
+        log.filters_words = filters_in_words(log.filters, names)
     return render(request, "reports/compliance/export_log.html", {"page": page})

@@ -1,29 +1,31 @@
 """The index dashboard of a cycle for Bappeda staff: both scores, their parts, trend, gaps and gains.
 
-Every figure comes from `scoring.collect` (the same `compute_index` the command and the exports use); the
-functions below only regroup the engine's row results for the charts and tables. The page costs a fixed
-number of queries per cycle the region holds, whatever the number of innovations.
+Every figure is the engine's: `reports.scores` assembles the scores of `scoring.collect.cycle_index` from the
+kematangan stored per entry (recomputing the entries changed since), so the page costs a fixed number of
+queries, whatever the number of innovations and of cycles; the list of innovations is paged and sortable.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from agencies.access import bappeda_required
-from registry.models import Cycle, Innovation, compliance_by_kind
-from reports import charts
+from registry.models import Cycle, Innovation
+from reports import charts, scores
 from reports.models import OfficialResult
+from reports.scores import StoredIndex
 from scoring.catalogue import Edition
-from scoring.collect import CycleIndex, InnovationScore, cycle_index, gather_inputs, index_gains
-from scoring.index import Score, compute_index, round_half_up, variable_scores
+from scoring.index import Score, enters_measurement, round_half_up
 
 GAINS_SHOWN = 10
-INNOVATIONS_CHARTED = 20  # the chart shows the most mature ones; the table lists every innovation
+INNOVATIONS_CHARTED = 20  # the chart shows the most mature ones; the table lists every innovation, by pages
+INNOVATIONS_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,15 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class InnovationRow:
-    score: InnovationScore
+    pk: int
+    name: str
+    agency: str
+    status: str
     status_label: str
+    claimed: Decimal
+    verified: Decimal
+    counts_self_assessed: bool
+    counts_verified: bool
 
 
 @dataclass(frozen=True)
@@ -59,39 +68,62 @@ class GainRow:
         return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded.normalize()
 
 
-def innovation_rows(index: CycleIndex) -> list[InnovationRow]:
-    """Every innovation of the cycle, the most mature (claimed, then verified) first."""
-    ordered = sorted(
-        index.innovations,
-        key=lambda item: (
-            -item.self_assessed.kematangan,
-            -item.verified.kematangan,
-            item.facts.agency,
-            item.facts.pk,
-        ),
+def innovation_row(row: dict) -> InnovationRow:
+    """A row of `reports.scores.entry_rows` for the table and the chart."""
+    status, stage = row["status"], row["stage"]
+    return InnovationRow(
+        pk=row["pk"],
+        name=row["name"],
+        agency=row["agency__name"],
+        status=status,
+        status_label=Innovation.Status(status).label,
+        claimed=row["claimed"],
+        verified=row["verified"],
+        counts_self_assessed=enters_measurement(status, stage, verified=False),
+        counts_verified=enters_measurement(status, stage, verified=True),
     )
-    return [InnovationRow(item, Innovation.Status(item.facts.status).label) for item in ordered]
 
 
-def gain_rows(cycle, index: CycleIndex) -> list[GainRow]:
+class _Counted:
+    """The entries' rows with their count already known (the index counted them): the paginator asks no COUNT."""
+
+    def __init__(self, rows, count: int):
+        self.rows, self.count_ = rows, count
+
+    def __len__(self) -> int:
+        return self.count_
+
+    def __getitem__(self, key):
+        return [innovation_row(row) for row in self.rows[key]]
+
+
+def innovations_page(request, index: StoredIndex):
+    """The page of the innovation table asked for (`?ordering=`, `?page=`): one query."""
+    ordering = scores.ordering_of(request.GET.get("ordering"))
+    rows = _Counted(scores.entry_rows(index.cycle, ordering), index.entries)
+    return Paginator(rows, INNOVATIONS_PER_PAGE).get_page(request.GET.get("page")), ordering
+
+
+def gain_rows(cycle, index: StoredIndex) -> list[GainRow]:
     rows = []
     edition = index.edition
-    for what, gain in index_gains(index, limit=GAINS_SHOWN):
-        if gain.target == "SPD":
+    for item in scores.gains(index, limit=GAINS_SHOWN):
+        gain = item.gain
+        if item.entry_pk is None:
             url = reverse("spd_indicator", args=[cycle.pk, gain.row_id])
         else:
-            url = reverse("review_entry", args=[int(gain.target)])
-        rows.append(GainRow(what, edition.row(gain.row_id).name, gain.level, gain.score, gain.gain, url))
+            url = reverse("review_entry", args=[item.entry_pk])
+        rows.append(GainRow(item.what, edition.row(gain.row_id).name, gain.level, gain.score, gain.gain, url))
     return rows
 
 
-def trend(cycles, chosen: Cycle, chosen_index: CycleIndex, official=()) -> list[TrendPoint]:
-    """Both IIDs of every cycle and the official results, oldest first: three queries per cycle
-    (`gather_inputs`); a year with only an official result is a point too."""
+def trend(cycles, indexes: dict[int, StoredIndex], official=()) -> list[TrendPoint]:
+    """Both IIDs of every cycle (`reports.scores.indexes`, read for all at once) and the official results,
+    oldest first; a year with only an official result is a point too."""
     official_of = {result.year: result for result in official}
     points = []
     for cycle in cycles:
-        result = chosen_index.result if cycle.pk == chosen.pk else compute_index(*gather_inputs(cycle))
+        result = indexes[cycle.pk].result
         points.append(
             TrendPoint(cycle.year, result.self_assessed, result.verified, official_of.get(cycle.year))
         )
@@ -145,8 +177,8 @@ def _charts(edition: Edition, result, variables, innovations, points) -> dict[st
         "innovations": charts.grouped_bars(
             [
                 charts.BarGroup(
-                    f"{row.score.facts.name} · {row.score.facts.agency}",
-                    (row.score.self_assessed.kematangan, row.score.verified.kematangan),
+                    f"{row.name} · {row.agency}",
+                    (row.claimed, row.verified),
                     params.sid_per_innovation_max,
                 )
                 for row in innovations[:INNOVATIONS_CHARTED]
@@ -175,6 +207,15 @@ def _charts(edition: Edition, result, variables, innovations, points) -> dict[st
     }
 
 
+def _export_query(cycle: Cycle) -> str:
+    """The compliance export's query for what the dashboard shows: the whole region in the year chosen, written
+    out even for the current cycle so that a saved link keeps making the same year's file. The dashboard filters
+    nothing else, so nothing else is passed: the file holds the figures on the page."""
+    query = QueryDict(mutable=True)
+    query["tahun"] = str(cycle.year)
+    return query.urlencode()
+
+
 @bappeda_required
 def dashboard(request):
     cycles = list(
@@ -185,13 +226,15 @@ def dashboard(request):
             raise Http404(_("The region has no measurement cycle for this year."))
         return render(request, "reports/dashboard.html", {"cycle": None})
     cycle = _chosen_cycle(request, cycles)
-    index = cycle_index(cycle)
-    variables = variable_scores(index.edition, index.result)
-    innovations = innovation_rows(index)
+    indexes = scores.indexes(cycles)
+    index = indexes[cycle.pk]
+    variables = scores.variables(index)
+    page, ordering = innovations_page(request, index)
+    charted = [innovation_row(row) for row in scores.entry_rows(cycle)[:INNOVATIONS_CHARTED]]
     # One query for every year's official result: the trend's and the chosen year's.
     official = list(OfficialResult.objects.filter(region_id=request.user.region_id))
-    points = trend(cycles, cycle, index, official)
-    compliance = compliance_by_kind(cycle)
+    points = trend(cycles, indexes, official)
+    compliance = cycle.compliance_by_kind()
     active_agencies = sum(row["total"] for row in compliance)
     context = {
         "cycle": cycle,
@@ -200,13 +243,16 @@ def dashboard(request):
         "result": index.result,
         "bands": index.edition.parameters.predicates,
         "variables": variables,
-        "innovations": innovations,
+        "innovations": page.object_list,
+        "page": page,
+        "ordering": ordering,
         "charted": INNOVATIONS_CHARTED,
         "trend": points,
         "official": next((item for item in official if item.year == cycle.year), None),
         "gains": gain_rows(cycle, index),
         "compliance": compliance,
         "ceiling_shortfall": cycle.ceiling_shortfall(active_agencies, index.edition.parameters.count_cap),
-        "charts": _charts(index.edition, index.result, variables, innovations, points),
+        "charts": _charts(index.edition, index.result, variables, charted, points),
+        "export_query": _export_query(cycle),
     }
     return render(request, "reports/dashboard.html", context)

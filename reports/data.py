@@ -71,7 +71,7 @@ class BoardRow:
     @property
     def compliant(self) -> bool:
         """The agency complied for the year: at least one entry submitted and not rejected (as
-        `compliance_by_kind`), whatever this row's entry."""
+        `Cycle.compliance_by_kind`), whatever this row's entry."""
         return self.counting > 0
 
 

@@ -65,8 +65,6 @@ def _spd_sheet(book: XlsxBook, data: ExportData) -> None:
     claimed, verified = data.index.result.self_assessed, data.index.result.verified
     for mine, checked in zip(claimed.spd_rows, verified.spd_rows, strict=True):
         row = edition.row(mine.row_id)
-        # The verified score is bobot × the level the reviewer supports, so that level is score / bobot.
-        verified_level = int(checked.score / row.bobot) if row.bobot else None
         sheet.append(
             [
                 row.id,
@@ -74,7 +72,7 @@ def _spd_sheet(book: XlsxBook, data: ExportData) -> None:
                 row.name,
                 row.bobot,
                 mine.level,
-                verified_level,
+                checked.counted_level,
                 mine.score,
                 checked.score,
                 explanations.sentence(checked),

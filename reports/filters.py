@@ -181,3 +181,41 @@ def _count_per_agency(entries):
         ),
         0,
     )
+
+
+def filters_in_words(filters: dict, agency_names: dict[int, str] | None = None) -> list[tuple[str, str]]:
+    """The filters an export log row keeps (`ComplianceFilter.cleaned`) as a person reads them, (label, value)
+    in the board's order: "Year: 2024", "Kecamatan: Kecamatan Bacukiki". `agency_names` maps the kecamatan
+    ids to their names; a filter this version no longer knows is shown as it was stored."""
+    declared = ComplianceFilter.base_filters
+    order = list(declared)
+    words = []
+    for name in sorted(filters, key=lambda key: order.index(key) if key in declared else len(order)):
+        value = filters[name]
+        if name not in declared:
+            words.append((name, str(value)))
+            continue
+        declared_filter = declared[name]
+        if name == "kecamatan":
+            text = (agency_names or {}).get(_as_pk(value), str(value))
+        elif name == "ordering":
+            labels = dict(declared_filter.extra["choices"])
+            values = value if isinstance(value, list | tuple) else [value]
+            text = ", ".join(str(labels.get(item, item)) for item in values)
+        else:
+            text = str(dict(declared_filter.extra.get("choices") or ()).get(value, value))
+        words.append((str(declared_filter.label), text))
+    return words
+
+
+def kecamatan_ids(filters: dict) -> set[int]:
+    """The kecamatan an export log row was filtered by, for `filters_in_words`."""
+    pk = _as_pk(filters.get("kecamatan"))
+    return {pk} if pk is not None else set()
+
+
+def _as_pk(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

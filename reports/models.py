@@ -187,3 +187,62 @@ class OfficialResult(models.Model):
     def iid(self):
         """The figure that stands for the year: the validated one where published, else the claimed one."""
         return self.validated_iid if self.validated_iid is not None else self.claimed_iid
+
+
+class EntryScore(models.Model):
+    """An entry's kematangan as the engine computed it at the entry's `inputs_version`: what the dashboard reads.
+
+    Written only by `reports.scores`, which recomputes an entry whose version (or its cycle's edition) moved
+    on before reading it, so the dashboard's figures stay those of `scoring.collect.cycle_index`. The status,
+    stage and urusan that decide whether the entry counts are read from the entry itself, never stored here.
+    """
+
+    innovation = models.OneToOneField(
+        "registry.Innovation",
+        verbose_name=_("innovation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stored_score",
+    )
+    inputs_version = models.PositiveIntegerField(_("computed at version"))
+    edition = models.ForeignKey(
+        "scoring.Edition", verbose_name=_("catalogue edition"), on_delete=models.CASCADE, related_name="+"
+    )
+    claimed = models.DecimalField(_("claimed kematangan"), max_digits=16, decimal_places=6)
+    verified = models.DecimalField(_("verified kematangan"), max_digits=16, decimal_places=6)
+    # The rows whose completion raises the claimed kematangan most, best first (the engine's order):
+    # [[row id, chosen level or None, current score], ...], at most `reports.scores.GAIN_ROWS_KEPT`.
+    gain_rows = models.JSONField(_("rows to complete"), default=list)
+    # The first of them: how much it adds, and the rank of its row id, for the dashboard to pick the entries
+    # whose rows can be among the region's best gains without reading every entry's list.
+    best_gain = models.DecimalField(max_digits=16, decimal_places=6, null=True)
+    best_gain_row = models.PositiveSmallIntegerField(null=True)
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stored entry score")
+        verbose_name_plural = _("stored entry scores")
+
+    def __str__(self) -> str:
+        return f"{self.innovation_id}: {self.claimed} / {self.verified}"
+
+
+class EntryVariableScore(models.Model):
+    """An entry's row scores summed over one SID variable of its edition, claimed and verified (`EntryScore`)."""
+
+    innovation = models.ForeignKey(
+        "registry.Innovation", verbose_name=_("innovation"), on_delete=models.CASCADE, related_name="+"
+    )
+    variable = models.CharField(_("variable"), max_length=200)
+    claimed = models.DecimalField(_("claimed"), max_digits=16, decimal_places=6)
+    verified = models.DecimalField(_("verified"), max_digits=16, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("stored variable score")
+        verbose_name_plural = _("stored variable scores")
+        constraints = [
+            models.UniqueConstraint(fields=["innovation", "variable"], name="entry_variable_score_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.innovation_id} {self.variable}"

@@ -32,6 +32,8 @@ CENT = Decimal("0.01")
 FORMULA_RE = re.compile(r"min\(\s*n\s*,\s*(\d+)\s*\)\s*\*\s*(\d+(?:\.\d+)?)")
 SPREAD_RULE_RE = re.compile(r"\bat least (\d+) of the (\d+)\b")
 SPREAD_RULE_KEY = "urusan_yandas_rule"
+# A profile field's word minimum, as the 2024 file states it in the field's `rule` ("min 300 words; ...").
+MIN_WORDS_RE = re.compile(r"\b(?:min(?:imum)?|at least)\s+(\d+)\s+words\b", re.IGNORECASE)
 
 
 class CatalogueError(ValueError):
@@ -140,6 +142,7 @@ class ProfileField:
     values: tuple[str, ...]
     confidence: str | None
     details: Mapping[str, object] = field(hash=False)
+    min_words: int | None = None  # the least words the field's `rule` asks for (rancang_bangun: 300)
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,10 @@ class Edition:
 
     def max_level(self, row_id: str) -> int:
         return self.row(row_id).max_level
+
+    def profile_field(self, name: str) -> ProfileField | None:
+        """The profile field the catalogue calls `name` (its `field` key), or None when it lists none so."""
+        return next((item for item in self.profile_fields if item.name == name), None)
 
 
 def bundled_catalogue_path(year: int) -> Path:
@@ -833,11 +840,23 @@ def _parse_profile_fields(read: _Reader, data: dict) -> tuple[ProfileField, ...]
         kind = read.get(item, "type", "str", context=context, required=False)
         values = read.get(item, "values", "list", context=context, required=False)
         confidence = read.get(item, "confidence", "str", context=context, required=False)
+        # Free text, read only for a word minimum: any other rule stays in `details`, as it always did.
+        rule = item.get("rule") if isinstance(item.get("rule"), str) else ""
         if values is not None and any(not _is_kind(value, "str") for value in values):
             read.problem(context, f"values harus berupa daftar teks, bukan {values!r}.")
         if name is None:
             continue
         own = {"field", "type", "values", "confidence"}
         details = {key: _freeze(value) for key, value in item.items() if key not in own}
-        fields.append(ProfileField(name, kind, tuple(values or ()), confidence, MappingProxyType(details)))
+        minimum = MIN_WORDS_RE.search(rule)
+        fields.append(
+            ProfileField(
+                name,
+                kind,
+                tuple(values or ()),
+                confidence,
+                MappingProxyType(details),
+                min_words=int(minimum.group(1)) if minimum else None,
+            )
+        )
     return tuple(fields)

@@ -296,3 +296,48 @@ def live_kematangan(innovation) -> InnovationResult:
 def live_spd(profile) -> SpdResult:
     edition, answers = gather_answers(profile)
     return spd_score(edition, answers, verified=False)
+
+
+def innovation_results(cycle, pks) -> dict[int, tuple[InnovationResult, InnovationResult]]:
+    """(self-assessed, verified) kematangan of these innovations of the cycle, with their rows: one query.
+
+    The same answers, read the same way, as `cycle_index` reads for them: what reports.scores stores per entry.
+    """
+    edition = cycle.edition.parsed()
+    answers: dict[int, dict[str, Answer]] = {pk: {} for pk in pks}
+    for owner, code, *values in answer_rows(AnswerRow.objects.filter(innovation__in=list(pks))):
+        answers[owner][code] = to_answer(*values)
+    results = {}
+    for pk, rows in answers.items():
+        item = InnovationInput(key=str(pk), name="", answers=rows)
+        results[pk] = (kematangan(edition, item, verified=False), kematangan(edition, item, verified=True))
+    return results
+
+
+def spd_answers_by_cycle(cycles) -> dict[int, dict[str, Answer]]:
+    """Each cycle's SPD answers as the engine reads them (`gather_cycle`'s `spd`), in two queries for all.
+
+    Which rows have evidence is asked of their few ids: an EXISTS per row makes PostgreSQL, which cannot tell
+    how few answers a profile holds among the entries' hundreds of thousands, hash the whole evidence table.
+    """
+    rows = list(
+        AnswerRow.objects.filter(spd_profile__cycle__in=cycles).values_list(
+            "pk",
+            "spd_profile__cycle_id",
+            "indicator__code",
+            "level",
+            "option_group",
+            "verdict",
+            "verified_level",
+        )
+    )
+    with_evidence = set(
+        Evidence.objects.filter(answer_id__in=[row[0] for row in rows])
+        .order_by()
+        .values_list("answer_id", flat=True)
+        .distinct()
+    )
+    answers: dict[int, dict[str, Answer]] = {cycle.pk: {} for cycle in cycles}
+    for pk, cycle_pk, code, level, group, verdict, verified_level in rows:
+        answers[cycle_pk][code] = to_answer(level, group, verdict, verified_level, pk in with_evidence)
+    return answers

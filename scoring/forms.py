@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies.widgets import FilePicker
+
 MAX_CATALOGUE_BYTES = 1024 * 1024
 
 
@@ -8,7 +10,7 @@ class CatalogueUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Catalogue file (YAML)"),
         help_text=_("The whole edition file, in the format of scoring/data/catalogue-2024.yaml."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
+        widget=FilePicker(attrs={"accept": ".yaml,.yml"}),
     )
 
     def clean_file(self):

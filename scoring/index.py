@@ -89,6 +89,16 @@ class RowResult:
     bobot: Decimal  # the row's weight, to phrase the product
     supported: int | None = None  # the level the verifier supports, for a Tidak Sesuai verdict
 
+    @property
+    def counted_level(self) -> int:
+        """The level the score counts (score = bobot × this level): the chosen level where it scores, the
+        supported level of a Tidak Sesuai verdict, and 0 for a row that scores nothing (D1, D2, no option)."""
+        if self.reason == Reason.TIDAK_SESUAI:
+            return self.supported or 0
+        if self.reason in (Reason.WITH_EVIDENCE, Reason.SESUAI):
+            return self.level
+        return 0
+
 
 @dataclass(frozen=True)
 class SpdResult:
@@ -351,11 +361,44 @@ def variable_scores(edition: Edition, result: IndexResult) -> list[VariableScore
 
     Needs the scores with their row results (`compute_index`, `cycle_index`), not streamed totals.
     """
+    totals = [_variable_sums(edition, score) for score in (result.self_assessed, result.verified)]
+    return _variables(edition, totals)
+
+
+def variable_scores_from_sums(
+    edition: Edition,
+    spd_rows: tuple[Sequence[RowResult], Sequence[RowResult]],
+    sid_sums: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+    n: tuple[int, int],
+) -> list[VariableScore]:
+    """`variable_scores` from sums kept per innovation: (claimed, verified) of the SPD rows, of the row scores
+    summed per SID variable over the innovations in n, and of n. The same division, the same figures."""
+    totals = []
+    for rows, sums, count in zip(spd_rows, sid_sums, n, strict=True):
+        part_sums: dict[tuple[str, str], Decimal] = {}
+        for item in rows:
+            key = ("SPD", edition.row(item.row_id).variable)
+            part_sums[key] = part_sums.get(key, ZERO) + item.score
+        if count:
+            part_sums.update({("SID", name): total for name, total in sums.items()})
+        totals.append(_divide_sid(part_sums, count))
+    return _variables(edition, totals)
+
+
+def sid_variable_sums(edition: Edition, rows: Iterable[RowResult]) -> dict[str, Decimal]:
+    """One innovation's row scores summed per SID variable, every variable of the edition included."""
+    sums = {row.variable: ZERO for row in edition.sid_rows}
+    for item in rows:
+        name = edition.row(item.row_id).variable
+        sums[name] += item.score
+    return sums
+
+
+def _variables(edition: Edition, totals: list[dict[tuple[str, str], Decimal]]) -> list[VariableScore]:
     maximum: dict[tuple[str, str], Decimal] = {}
     for row in edition.rows:
         key = (row.part, row.variable)
         maximum[key] = maximum.get(key, Decimal(0)) + row.max_score
-    totals = [_variable_sums(edition, score) for score in (result.self_assessed, result.verified)]
     return [
         VariableScore(part, name, totals[0].get((part, name), ZERO), totals[1].get((part, name), ZERO), top)
         for (part, name), top in maximum.items()
@@ -368,9 +411,13 @@ def _variable_sums(edition: Edition, score: Score) -> dict[tuple[str, str], Deci
         for item in rows:
             key = (part, edition.row(item.row_id).variable)
             sums[key] = sums.get(key, ZERO) + item.score
+    return _divide_sid(sums, score.n)
+
+
+def _divide_sid(sums: dict[tuple[str, str], Decimal], n: int) -> dict[tuple[str, str], Decimal]:
     # One division per variable rather than per row: one rounding, in the engine's precision.
     with localcontext(_CONTEXT):
-        return {key: total / score.n if key[0] == "SID" else total for key, total in sums.items()}
+        return {key: total / n if key[0] == "SID" else total for key, total in sums.items()}
 
 
 @dataclass(frozen=True)
@@ -433,26 +480,58 @@ def gain_ranking(
 
 def gains_from_score(edition: Edition, base: Score, *, limit: int = 10) -> list[Gain]:
     """`gain_ranking` from a self-assessed score already computed, with its row results."""
+    targets = [("SPD", base.spd_rows), *((item.key, item.rows) for item in base.innovations)]
+    return gains_over(edition, base, targets, limit=limit)
+
+
+def completion_gain(edition: Edition, current: RowResult) -> Decimal:
+    """How much completing the row (its top level, with evidence) adds to its part's score: SPD, or kematangan."""
+    row = edition.row(current.row_id)
+    return (
+        row_score(row, Answer(level=row.max_level, has_evidence=True), verified=False).score - current.score
+    )
+
+
+def rows_to_complete(edition: Edition, rows: Iterable[RowResult], *, limit: int = 10) -> list[RowResult]:
+    """One innovation's rows that completing would raise, the one adding most first (then by row id): the order
+    `gains_over` ranks them in, so an innovation's first `limit` are all it can bring to a ranking of `limit`."""
+    with localcontext(_CONTEXT):
+        raising = [(completion_gain(edition, item), item) for item in rows]
+        raising = [(gain, item) for gain, item in raising if gain > 0]
+    raising.sort(key=lambda pair: (-pair[0], pair[1].row_id))
+    return [item for _gain, item in raising[:limit]]
+
+
+def gains_over(
+    edition: Edition, base: Score, targets: Iterable[tuple[str, Sequence[RowResult]]], *, limit: int = 10
+) -> list[Gain]:
+    """The `limit` rows whose completion raises the self-assessed IID of `base` most, among `targets`.
+
+    `targets` are ("SPD", the SPD rows) and (innovation key, its rows) in the order of `base.innovations`;
+    ties are broken by row id, then by that order. A caller may pass only the innovations that can reach the
+    ranking, with only their first rows by `rows_to_complete` (reports.scores does): the ranking is the same.
+    """
     params = edition.parameters
     kematangan_sum, n = base.kematangan_sum, base.n
     candidates: list[tuple[Decimal, str, int, Gain]] = []
     with localcontext(_CONTEXT):
-        targets = [("SPD", base.spd_rows, None)]
-        targets += [(item.key, item.rows, item) for item in base.innovations]
-        for order, (target, row_results, innovation) in enumerate(targets):
+        for order, (target, row_results) in enumerate(targets):
             for current in row_results:
-                row = edition.row(current.row_id)
-                completed = row_score(row, Answer(level=row.max_level, has_evidence=True), verified=False)
-                delta = completed.score - current.score
+                delta = completion_gain(edition, current)
                 if delta <= 0:
                     continue
-                if innovation is None:
+                if target == "SPD":
                     total = _sid_and_total(params, base.spd + delta, kematangan_sum, n)[3]
                 else:
                     total = _sid_and_total(params, base.spd, kematangan_sum + delta, n)[3]
                 gain = (total - base.total) / params.total_max * 100
                 candidates.append(
-                    (-gain, row.id, order, Gain(target, row.id, current.level, current.score, gain))
+                    (
+                        -gain,
+                        current.row_id,
+                        order,
+                        Gain(target, current.row_id, current.level, current.score, gain),
+                    )
                 )
     candidates.sort(key=lambda item: item[:3])
     return [item[3] for item in candidates[:limit]]

@@ -8,12 +8,19 @@ admin    Bappeda administrator of the region
 """
 
 import datetime
+import re
+import threading
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
+from django.db import connections
 from django.test import Client
+from django.urls import reverse
 
 from agencies.models import Agency, Region, Role, User
-from registry.models import Answer, Cycle, Evidence, SpdProfile
+from registry.models import Answer, Cycle, Evidence, Innovation, SpdProfile, entry_inputs_changed
 from scoring.models import Edition
 
 
@@ -67,7 +74,36 @@ def make_answer(owner, code, level, *, by, evidence=True, verdict="", verified_l
     )
     if evidence:
         Evidence.objects.create(answer=row, kind="link", url=f"https://example.org/{code}.pdf", created_by=by)
+    if row.innovation_id:
+        # What the application's own writes keep of the entry (registry.entries.row_written).
+        entry_inputs_changed(row.innovation_id)
+        Innovation.objects.filter(pk=row.innovation_id).refresh_mandatory_complete()
     return row
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def stored_pdf(answer, name, by, *, stored_as="", **details) -> Evidence:
+    """A PDF uploaded as the row's evidence, kept in storage as `stored_as` (by default its own name)."""
+    details = {
+        "document_number": "800/1/2023",
+        "document_date": datetime.date(2023, 3, 1),
+        "subject": name,
+        **details,
+    }
+    item = Evidence(
+        answer=answer,
+        kind="file",
+        original_name=name,
+        content_type="application/pdf",
+        size=len(PDF),
+        created_by=by,
+        **details,
+    )
+    item.file.save(stored_as or name, ContentFile(PDF), save=False)
+    item.save()
+    return item
 
 
 def make_cycle(region, year: int, edition) -> Cycle:
@@ -107,6 +143,23 @@ def cycle_like(cycle, region) -> Cycle:
         review_opens=cycle.review_opens,
         review_closes=cycle.review_closes,
     )
+
+
+# A complete entry profile as its form posts it: every field filled, the design long enough for its minimum.
+ENTRY_PROFILE = {
+    "name": "Posyandu Digital",
+    "stage": "penerapan",
+    "initiator": "OPD",
+    "digital_kind": "Digital",
+    "form_kind": "Inovasi pelayanan publik",
+    "thematic": "Non tematik",
+    "urusan": "Kesehatan",
+    "implementation_date": "2023-02-01",
+    "design": " ".join(["kata"] * 300),
+    "goals": "Tujuan",
+    "benefits": "Manfaat",
+    "results": "Hasil",
+}
 
 
 def make_person(email, role, region, agencies=(), **extra):
@@ -151,6 +204,59 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# What a response shows --------------------------------------------------------------------------------------
+
+ERROR_HEADINGS = {403: "Akses ditolak", 404: "Halaman tidak ditemukan"}
+
+
+def heading(response) -> str:
+    """The text of the page's first <h1>, its tags stripped and its spaces collapsed."""
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
+    assert match, f"no <h1> in the {response.status_code} page"
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
+
+
+def assert_error_page(response, status: int, *hidden: str) -> None:
+    """The app's own Indonesian 403 or 404 page, showing none of `hidden` (the refused object's name or data)."""
+    assert response.status_code == status
+    assert heading(response) == ERROR_HEADINGS[status]
+    page = response.content.decode()
+    for text in hidden:
+        assert text not in page, text
+
+
+def assert_sent_to_login(response, url: str) -> None:
+    """A redirect to the login page that comes back to `url` once signed in."""
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("login")
+    assert parse_qs(location.query)["next"] == [url]
+
+
+def run_together(workers: int, action) -> tuple[list, list]:
+    """Run `action(number)` in `workers` threads released at once, each on its own database connection.
+
+    Returns what the calls returned and the exceptions they raised, each in the order they finished."""
+    barrier = threading.Barrier(workers)
+    results, errors = [], []
+
+    def attempt(number):
+        try:
+            barrier.wait(timeout=30)
+            results.append(action(number))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(number,)) for number in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ arguments point at real objects (a 404 from a mistyped id would prove nothing). 
 carries `Cache-Control: no-store` and every HTML page a Content-Security-Policy (issue 13).
 """
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,7 +29,7 @@ from agencies.models import Agency, Region, Role, User
 from registry.models import Answer, Cycle, Evidence, Innovation, Notification, ReviewEvent, SpdProfile
 from reports.models import HandoffPackage, OfficialResult
 from scoring.models import Edition
-from tests.conftest import client_for, cycle_like, make_answer, make_cycle, make_person
+from tests.conftest import PDF, client_for, cycle_like, make_answer, make_cycle, make_person, stored_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +194,7 @@ ACCESS: dict[str, Access] = {
     "notification_read": Access("POST", LOGIN, 404, 404, "owner", lambda w: {"pk": w.notification.pk}),
     # agencies
     "agency_list": Access("GET", LOGIN, 200, 200, "owner"),
+    "agency_parent_options": Access("GET", LOGIN, 200, 200, "owner"),
     "agency_create": Access("GET", LOGIN, 403, 403, "admin"),
     "agency_import": Access("GET", LOGIN, 403, 403, "admin"),
     "agency_detail": Access("GET", LOGIN, 404, 404, "owner", lambda w: {"pk": w.agency.pk}),
@@ -297,26 +297,6 @@ def test_every_url_pattern_has_an_access_row():
     assert len(patterns) >= 70
 
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def stored_pdf(answer, name, by) -> Evidence:
-    item = Evidence(
-        answer=answer,
-        kind="file",
-        original_name=name,
-        content_type="application/pdf",
-        size=len(PDF),
-        document_number="800/1/2023",
-        document_date=datetime.date(2023, 3, 1),
-        subject=name,
-        created_by=by,
-    )
-    item.file.save("bukti.pdf", ContentFile(PDF), save=False)
-    item.save()
-    return item
-
-
 @pytest.fixture
 def world(
     settings, tmp_path, open_cycle, region, other_region, agency_a, owner, outsider, reviewer, admin_user
@@ -338,14 +318,14 @@ def world(
     link = Evidence.objects.create(
         answer=answer, kind="link", url=f"https://example.org/{SECRET}.pdf", created_by=owner
     )
-    private_file = stored_pdf(answer, f"{SECRET}-sk.pdf", owner)
+    private_file = stored_pdf(answer, f"{SECRET}-sk.pdf", owner, stored_as="bukti.pdf")
     # Last year's approved innovation of the same agency: public in the showcase, open to replicate.
     last_year = make_cycle(region, 2023, open_cycle.edition)
     approved = Innovation.objects.create(
         cycle=last_year, agency=agency_a, name="Posyandu Terbuka", status="approved", created_by=owner
     )
     shown = make_answer(approved, "SID-16", 2, by=owner, evidence=False, verdict="sesuai")
-    public_file = stored_pdf(shown, "perwali-terbuka.pdf", owner)
+    public_file = stored_pdf(shown, "perwali-terbuka.pdf", owner, stored_as="bukti.pdf")
     Evidence.objects.filter(pk=public_file.pk).update(is_public=True)
     spd = SpdProfile.objects.create(cycle=open_cycle)
     spd_answer = make_answer(spd, "SPD-01", 1, by=reviewer, evidence=False)

@@ -1,8 +1,11 @@
 from html import escape
 
 from django import template
+from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from agencies.widgets import FilePicker
 
 register = template.Library()
 
@@ -86,10 +89,20 @@ def filter_input(bound_field):
     css = "form-control is-invalid" if bound_field.errors else "form-control"
     value = widget.format_value(bound_field.value())
     return format_html(
-        '<input type="{}" name="{}" id="{}" class="{}"{}>',
+        '<input type="{}" name="{}" id="{}" class="{}"{}{}>',
         widget.input_type,
         bound_field.html_name,
         bound_field.auto_id,
         css,
         format_html(' value="{}"', value) if value not in (None, "") else "",
+        flatatt(widget.attrs),  # the widget's own (a suggestion list, a placeholder), escaped
     )
+
+
+@register.simple_tag
+def file_picker(name: str, input_id: str, **attrs):
+    """The file input of agencies/widgets.py `FilePicker` for a form written by hand (a profile document's upload):
+    `accept`, `aria_label`, `data_size_limits`… become the input's attributes, underscores turned into dashes."""
+    widget_attrs = {"id": input_id, "class": "form-control"}
+    widget_attrs.update({key.replace("_", "-"): value for key, value in attrs.items()})
+    return FilePicker(attrs=widget_attrs).render(name, None)

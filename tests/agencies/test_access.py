@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.conftest import assert_error_page, assert_sent_to_login, client_for, heading
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +76,33 @@ def test_every_view_answers_each_persona_as_expected(urls, owner, member, outsid
     assert seen == EXPECTED
 
 
+# The heading each page shows the administrator: about agency A, its owner and the 2024 cycle where it names one.
+ADMIN_HEADINGS = {
+    "home": "Selamat datang, Admin",
+    "agency_list": "Instansi",
+    "agency_detail": "Dinas Kesehatan",
+    "agency_create": "Tambah instansi",
+    "agency_import": "Impor instansi",
+    "agency_edit": "Ubah Dinas Kesehatan",
+    "person_list": "Pengguna dan peran",
+    "person_invite": "Undang pengguna",
+    "person_edit": "Ubah Owner",
+    "cycle_list": "Periode pengukuran",
+    "cycle_create": "Buka periode pengukuran",
+    "cycle_edit": "Periode pengukuran 2024",
+    "password_change": "Ubah sandi",
+}
+
+
 def test_admin_reaches_every_view(urls, admin_user):
     client = client_for(admin_user)
+    assert set(ADMIN_HEADINGS) == set(urls) - POST_ONLY
     for name, url in urls.items():
         if name in POST_ONLY:
             continue
-        assert client.get(url).status_code == 200, name
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert heading(response) == ADMIN_HEADINGS[name], name
 
 
 def test_outsider_list_does_not_leak_other_agency(agency_a, agency_b, owner, outsider):
@@ -103,7 +124,8 @@ def test_innovator_never_sees_another_region(agency_a, other_region, owner):
     foreign = Agency.objects.create(
         region=other_region, code="PD-X", name="Dinas Luar", kind="perangkat_daerah"
     )
-    assert client_for(owner).get(reverse("agency_detail", args=[foreign.pk])).status_code == 404
+    response = client_for(owner).get(reverse("agency_detail", args=[foreign.pk]))
+    assert_error_page(response, 404, "Dinas Luar", "PD-X", "Kota Makassar")
 
 
 def test_reviewer_sees_region_but_not_other_region(agency_a, agency_b, other_region, reviewer):
@@ -115,7 +137,7 @@ def test_reviewer_sees_region_but_not_other_region(agency_a, agency_b, other_reg
     client = client_for(reviewer)
     page = client.get(reverse("agency_list")).content.decode()
     assert agency_a.name in page and agency_b.name in page and foreign.name not in page
-    assert client.get(reverse("agency_detail", args=[foreign.pk])).status_code == 404
+    assert_error_page(client.get(reverse("agency_detail", args=[foreign.pk])), 404, "Dinas Luar")
 
 
 def test_deactivated_person_cannot_reach_anything(urls, owner):
@@ -123,7 +145,8 @@ def test_deactivated_person_cannot_reach_anything(urls, owner):
     owner.is_active = False
     owner.save()
     response = client.get(urls["agency_detail"])
-    assert response.status_code == 302
+    assert_sent_to_login(response, urls["agency_detail"])
+    assert response.wsgi_request.user.is_anonymous
 
 
 def test_the_signed_in_person_comes_with_their_region(client, owner, django_assert_num_queries):
@@ -143,4 +166,5 @@ def test_a_deactivated_person_is_signed_out(client, owner):
     owner.is_active = False
     owner.save(update_fields=["is_active"])
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert_sent_to_login(response, reverse("home"))
+    assert response.wsgi_request.user.is_anonymous

@@ -121,3 +121,43 @@ def test_agency_contact_email_must_be_an_address(admin_user, agency_a):
         {"code": agency_a.code, "name": agency_a.name, "kind": agency_a.kind, "contact_email": "dinkes"},
     )
     assert "contact_email" in response.context["form"].errors
+
+
+# --- the parent agency, typed rather than picked from every agency (issue 17) --------------------------------
+
+
+def test_agency_list_filters_by_a_parent_typed_by_code_or_name(admin_user, region):
+    add_agencies(region, 12)
+    client = client_for(admin_user)
+    by_code = client.get(reverse("agency_list"), {"parent": "pd-1"}).context["page"]
+    assert [agency.code for agency in by_code] == ["UPTD-1"]
+    by_name = client.get(reverse("agency_list"), {"parent": "Dinas 1"}).context["page"]
+    assert sorted(agency.code for agency in by_name) == ["UPTD-1", "UPTD-10", "UPTD-11"]
+
+
+def test_agency_list_suggests_at_most_twenty_parents_instead_of_listing_them_all(
+    admin_user, region, django_assert_num_queries
+):
+    add_agencies(region, 30)
+    client = client_for(admin_user)
+    html = client.get(reverse("agency_list")).content.decode()
+    assert 'name="parent"' in html and 'list="parent-options"' in html
+    assert html.count('<option value="PD-') == 20  # the suggestions, and no menu of every parent
+    assert 'hx-get="/agencies/parents/"' in html
+    # As one types: the matching parents only, in one query after the session and the person.
+    with django_assert_num_queries(3):
+        options = client.get(reverse("agency_parent_options"), {"parent": "Dinas 2"}).content.decode()
+    assert options.count("<option") == 11  # Dinas 2 and Dinas 20 to 29
+    assert '<option value="PD-2">Dinas 2</option>' in options
+    assert "UPTD" not in options  # an UPTD is never a parent
+
+
+def test_agency_list_query_count_does_not_grow_with_parents(admin_user, region, django_assert_num_queries):
+    client = client_for(admin_user)
+    add_agencies(region, 1)
+    client.get(reverse("agency_list"))
+    with django_assert_num_queries(6):  # the suggestions take the place of the former menu's query
+        client.get(reverse("agency_list"))
+    add_agencies(region, 40, start=1)
+    with django_assert_num_queries(6):
+        client.get(reverse("agency_list"))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.models import PasswordResetRequest, Role
 from agencies.throttling import client_ip
-from tests.conftest import PASSWORD, client_for, make_person
+from tests.conftest import PASSWORD, assert_error_page, assert_sent_to_login, client_for, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +52,15 @@ def assert_locked_out(response, *, minutes=15):
     assert int(match[3]) in {minutes, minutes - 1}
 
 
+def assert_signed_in(response, person):
+    """Let in: sent home with the person in the session (a lockout answers 429, a wrong password 200)."""
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert response.client.session["_auth_user_id"] == str(person.pk)
+
+
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(owner):
     fail(owner.email, 4)
-    assert sign_in(Client(), owner.email, PASSWORD).status_code == 302  # four failures: still allowed
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD), owner)  # four failures: still allowed
     fail(owner.email, 5)  # the success forgave the four; five new ones lock
     response = sign_in(Client(), owner.email, PASSWORD)
     assert_locked_out(response)
@@ -96,27 +102,27 @@ def test_an_address_is_locked_over_many_accounts_at_its_own_limit(owner, member,
     settings.REGISTRI_LOGIN_ADDRESS_FAILURE_LIMIT = 8
     for number in range(7):  # seven accounts, one typo each: below every limit
         sign_in(Client(), f"orang{number}@example.org", WRONG, address="10.1.1.1")
-    assert sign_in(Client(), owner.email, PASSWORD, address="10.1.1.1").status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD, address="10.1.1.1"), owner)
     sign_in(Client(), "orang7@example.org", WRONG, address="10.1.1.1")  # the eighth failure from the address
     assert_locked_out(sign_in(Client(), member.email, PASSWORD, address="10.1.1.1"))
     # The same account from another address is not locked: only the address is.
-    assert sign_in(Client(), member.email, PASSWORD, address="10.2.2.2").status_code == 302
+    assert_signed_in(sign_in(Client(), member.email, PASSWORD, address="10.2.2.2"), member)
 
 
 def test_the_default_limits_lock_an_account_at_five_and_an_address_at_twenty(owner, member):
     for number in range(19):
         sign_in(Client(), f"orang{number}@example.org", WRONG, address="10.1.1.1")
-    assert sign_in(Client(), owner.email, PASSWORD, address="10.1.1.1").status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD, address="10.1.1.1"), owner)
     sign_in(Client(), "orang19@example.org", WRONG, address="10.1.1.1")
     assert_locked_out(sign_in(Client(), member.email, PASSWORD, address="10.1.1.1"))
 
 
 def test_a_success_before_the_limit_forgives_the_accounts_failures(owner):
     fail(owner.email, 4)
-    assert sign_in(Client(), owner.email, PASSWORD).status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD), owner)
     assert not AccessAttempt.objects.filter(username=owner.email).exists()
     fail(owner.email, 4)
-    assert sign_in(Client(), owner.email, PASSWORD).status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD), owner)
 
 
 def test_the_lock_ends_after_the_cool_off(owner):
@@ -125,7 +131,7 @@ def test_the_lock_ends_after_the_cool_off(owner):
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=14))
     assert_locked_out(sign_in(Client(), owner.email, PASSWORD), minutes=1)
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=15, seconds=1))
-    assert sign_in(Client(), owner.email, PASSWORD).status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD), owner)
 
 
 def test_the_client_address_comes_from_the_proxy_only_behind_it(rf, settings):
@@ -153,7 +159,7 @@ def test_behind_the_proxy_an_address_lock_follows_the_forwarded_address(owner, m
     other = Client().post(
         reverse("login"), {"username": owner.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.8"
     )
-    assert other.status_code == 302
+    assert_signed_in(other, owner)
 
 
 # Password reset ------------------------------------------------------------------------------------------
@@ -225,7 +231,7 @@ def test_an_administrator_sees_who_is_locked_and_unlocks_them(admin_user, owner,
 
     response = admin.post(reverse("person_unlock", args=[owner.pk]))
     assert response.status_code == 302
-    assert sign_in(Client(), owner.email, PASSWORD).status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD), owner)
     assert AccessAttempt.objects.filter(username=member.email).exists()  # nobody else was unlocked
     assert 'data-testid="locked"' not in admin.get(reverse("person_list")).content.decode()
 
@@ -233,7 +239,8 @@ def test_an_administrator_sees_who_is_locked_and_unlocks_them(admin_user, owner,
 def test_an_administrator_cannot_unlock_another_regions_person(admin_user, other_region):
     stranger = make_person("orang.lain@example.org", Role.INNOVATOR, other_region)
     fail(stranger.email, 5)
-    assert client_for(admin_user).post(reverse("person_unlock", args=[stranger.pk])).status_code == 404
+    refused = client_for(admin_user).post(reverse("person_unlock", args=[stranger.pk]))
+    assert_error_page(refused, 404, stranger.email, stranger.full_name)
     assert_locked_out(sign_in(Client(), stranger.email, PASSWORD))
 
 
@@ -241,8 +248,8 @@ def test_an_innovator_cannot_unlock_anybody(owner, member):
     innovator = client_for(owner)  # signing in forgives one's own failures: they come after it
     fail(member.email, 5)
     fail(owner.email, 5)
-    assert innovator.post(reverse("person_unlock", args=[member.pk])).status_code == 404
-    assert innovator.post(reverse("person_unlock", args=[owner.pk])).status_code == 403
+    assert_error_page(innovator.post(reverse("person_unlock", args=[member.pk])), 404, member.email)
+    assert_error_page(innovator.post(reverse("person_unlock", args=[owner.pk])), 403)
     assert AccessAttempt.objects.filter(username=member.email).exists()
     assert AccessAttempt.objects.filter(username=owner.email).exists()
 
@@ -256,13 +263,13 @@ def test_unlock_takes_a_post(admin_user, owner):
 def test_the_axes_command_unlocks_an_account_typed_in_any_case(owner):
     fail(owner.email, 5)
     call_command("axes_reset_username", "OWNER@Example.org")
-    assert sign_in(Client(), owner.email, PASSWORD).status_code == 302
+    assert_signed_in(sign_in(Client(), owner.email, PASSWORD), owner)
 
 
 def test_unlock_is_for_administrators_only(client, reviewer, owner):
     fail(owner.email, 5)
     url = reverse("person_unlock", args=[owner.pk])
     anonymous = client.post(url)
-    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("login"))
-    assert client_for(reviewer).post(url).status_code == 403  # sees the region's people, may not unlock
+    assert_sent_to_login(anonymous, url)
+    assert_error_page(client_for(reviewer).post(url), 403)  # sees the region's people, may not unlock
     assert_locked_out(sign_in(Client(), owner.email, PASSWORD))

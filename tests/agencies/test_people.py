@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Role, User
-from tests.conftest import client_for
+from tests.conftest import assert_sent_to_login, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,7 @@ def test_login_is_by_email_in_any_case(owner):
 
     response = Client().post(reverse("login"), {"username": owner.email.upper(), "password": PASSWORD})
     assert response.status_code == 302 and response.url == reverse("home")
+    assert response.client.session["_auth_user_id"] == str(owner.pk)
 
 
 def test_wrong_password_gets_an_indonesian_message(owner):
@@ -132,5 +133,7 @@ def test_person_list_query_count_does_not_grow(admin_user, agency_a, django_asse
 
 def test_logout_ends_the_session(owner):
     client = client_for(owner)
-    assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("home")).status_code == 302
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert_sent_to_login(client.get(reverse("home")), reverse("home"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from registry.models import Innovation
 from reports.management.commands.seed_demo import DEMO_PASSWORD
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
@@ -79,3 +80,12 @@ def sign_in(page, base_url: str, email: str, password: str | None = None) -> Non
     page.get_by_label("Kata sandi").fill(password or DEMO_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{base_url}/")
+
+
+def start_entry(page, name: str) -> Innovation:
+    """Start the signed-in innovator's entry from the home page and wait for its profile page."""
+    page.get_by_test_id("start-entry-link").click()
+    page.get_by_label("Nama inovasi").fill(name)
+    page.get_by_test_id("start-entry").click()
+    page.wait_for_url("**/profile/")
+    return Innovation.objects.get(name=name)

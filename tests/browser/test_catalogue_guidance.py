@@ -4,9 +4,8 @@ Indonesian, and the English wording the catalogue keeps beside it is not shown."
 import pytest
 from django.core.management import call_command
 
-from registry.models import Innovation
 from scoring.models import Edition
-from tests.browser.test_submission_journey import sign_in
+from tests.browser.conftest import sign_in, start_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,11 +14,7 @@ def test_innovator_reads_the_indonesian_evidence_guidance_on_a_phone(live_server
     call_command("seed_demo")
     base = live_server.url
     sign_in(phone, base, "inovator.dinkes@parepare.demo")
-    phone.get_by_test_id("start-entry-link").click()
-    phone.get_by_label("Nama inovasi").fill("Posyandu Digital Parepare")
-    phone.get_by_test_id("start-entry").click()
-    phone.wait_for_url("**/profile/")
-    entry = Innovation.objects.get()
+    entry = start_entry(phone, "Posyandu Digital Parepare")
     indicator = entry.cycle.edition.indicators.get(code="SID-25")
     assert entry.cycle.edition == Edition.objects.latest_for_year(2024)
     assert indicator.evidence_description_en  # revision 2: both texts are stored

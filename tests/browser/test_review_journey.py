@@ -81,7 +81,7 @@ def test_send_back_fix_resubmit_and_approve(live_server, browser, shot):
 
     sign_in(reviewer, base, "verifikator@parepare.demo")
     reviewer.goto(f"{base}/review/")
-    reviewer.get_by_role("link", name="Posyandu Digital").click()
+    reviewer.get_by_role("link", name="Posyandu Digital", exact=True).click()
     for code in ("SID-16", "SID-32", "SID-33", "SID-35"):
         give_verdict(reviewer, code, "Sesuai")
     give_verdict(

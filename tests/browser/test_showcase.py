@@ -3,16 +3,14 @@
 import datetime
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from agencies.models import Agency, Region, User
 from registry.models import Answer, Cycle, Evidence, Innovation, ReviewEvent
-from tests.conftest import cycle_like, open_windows
+from tests.conftest import PDF, cycle_like, open_windows, stored_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 DESIGN = " ".join(["Posyandu mencatat penimbangan balita di aplikasi dan mengirim pengingat ke ibu."] * 12)
 
 
@@ -38,19 +36,7 @@ def add_pdf(entry, code, name, *, public):
         innovation=entry, indicator=entry.cycle.edition.indicators.get(code=code), defaults={"level": 2}
     )
     Answer.objects.filter(pk=answer.pk).update(verdict="sesuai")
-    item = Evidence(
-        answer=answer,
-        kind="file",
-        original_name=name,
-        content_type="application/pdf",
-        size=len(PDF),
-        document_number="800/12/2023",
-        document_date=datetime.date(2023, 3, 1),
-        subject=f"Dokumen {name}",
-        created_by=entry.created_by,
-    )
-    item.file.save(name, ContentFile(PDF), save=False)
-    item.save()
+    item = stored_pdf(answer, name, entry.created_by, subject=f"Dokumen {name}")
     Evidence.objects.filter(pk=item.pk).update(is_public=public)
     return item
 
@@ -107,7 +93,7 @@ def test_anonymous_visitor_searches_and_opens_an_innovation(live_server, phone, 
     search_and_open(phone, base)
     assert fits_width(phone)
     shot(phone, "showcase-search-phone")
-    phone.get_by_role("link", name="Posyandu Digital").click()
+    phone.get_by_role("link", name="Posyandu Digital", exact=True).click()
     phone.wait_for_url(f"**/etalase/{entry.pk}/")
     assert phone.title().startswith("Posyandu Digital — Dinas Kesehatan, Kota Parepare")
     assert phone.get_by_test_id("showcase-name").inner_text() == "Posyandu Digital"
@@ -125,7 +111,7 @@ def test_anonymous_visitor_searches_and_opens_an_innovation(live_server, phone, 
     desktop.goto(f"{base}/etalase/")
     shot(desktop, "showcase-list-desktop")
     search_and_open(desktop, base)
-    desktop.get_by_role("link", name="Posyandu Digital").click()
+    desktop.get_by_role("link", name="Posyandu Digital", exact=True).click()
     desktop.wait_for_url(f"**/etalase/{entry.pk}/")
     assert desktop.get_by_text("sk-tim-rahasia").count() == 0
     shot(desktop, "showcase-detail-desktop")

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from registry.models import Answer, Evidence, Innovation
-from tests.browser.conftest import sign_in
+from registry.models import Answer, Evidence
+from tests.browser.conftest import sign_in, start_entry
 from tests.registry.upload_samples import VALID_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,11 +41,7 @@ def test_innovator_fills_and_submits_on_a_phone(live_server, phone, shot, tmp_pa
     pdf = tmp_path / "sk-inovasi.pdf"
     pdf.write_bytes(PDF)
     sign_in(phone, base, "inovator.dinkes@parepare.demo")
-    phone.get_by_test_id("start-entry-link").click()
-    phone.get_by_label("Nama inovasi").fill("Posyandu Digital Parepare")
-    phone.get_by_test_id("start-entry").click()
-    phone.wait_for_url("**/profile/")
-    entry = Innovation.objects.get()
+    entry = start_entry(phone, "Posyandu Digital Parepare")
 
     phone.get_by_label("Inisiator", exact=True).select_option("OPD")
     phone.get_by_label("Digital atau tidak").select_option("Digital")
@@ -104,11 +100,7 @@ def test_failed_upload_is_retried_without_refilling_the_form(live_server, phone,
     pdf = tmp_path / "sk.pdf"
     pdf.write_bytes(PDF)
     sign_in(phone, base, "inovator.puskesmas@parepare.demo")
-    phone.get_by_test_id("start-entry-link").click()
-    phone.get_by_label("Nama inovasi").fill("Puskesmas Ramah Lansia")
-    phone.get_by_test_id("start-entry").click()
-    phone.wait_for_url("**/profile/")
-    entry = Innovation.objects.get()
+    entry = start_entry(phone, "Puskesmas Ramah Lansia")
     phone.goto(f"{base}/entries/{entry.pk}/indicators/SID-16/")
     form = phone.get_by_test_id("evidence-form")
     form.get_by_label("Berkas").set_input_files(str(pdf))

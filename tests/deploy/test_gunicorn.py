@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ENTRY_PROFILE
 from tests.deploy.sandbox import PYTHON, ROOT, base_env, own_postgres_database, postgres_url, secret_key
 from tests.registry.upload_samples import VALID_PDF
 
@@ -32,21 +33,6 @@ PASSWORD = "inovasi-parepare"  # seed_demo's
 INNOVATOR = "inovator.dinkes@parepare.demo"
 ADMIN = "admin@parepare.demo"
 PDF = VALID_PDF  # a PDF that parses: the upload checks read it with pypdf
-DESIGN = " ".join(["rancangan"] * 300)
-PROFILE = {
-    "name": "Posyandu Digital",
-    "stage": "penerapan",
-    "initiator": "OPD",
-    "digital_kind": "Digital",
-    "form_kind": "Inovasi pelayanan publik",
-    "thematic": "Non tematik",
-    "urusan": "Kesehatan",
-    "implementation_date": "2023-02-01",
-    "design": DESIGN,
-    "goals": "Tujuan",
-    "benefits": "Manfaat",
-    "results": "Hasil",
-}
 # The entry of Dinas Kesehatan for the demo cycle, complete but for SID-16's evidence (uploaded over HTTP).
 PREPARE = f"""
 import datetime
@@ -56,7 +42,7 @@ from registry.models import Answer, Cycle, Evidence
 owner = User.objects.get(email={INNOVATOR!r})
 cycle = Cycle.objects.get(region__code="73.72", year=2024)
 entry = start_entry(agency=Agency.objects.get(code="PD-DINKES"), cycle=cycle, by=owner, name="Posyandu Digital")
-profile = {PROFILE!r}
+profile = {ENTRY_PROFILE!r}
 profile["implementation_date"] = datetime.date(2023, 2, 1)
 assert save_profile(entry, profile, expected_version=entry.version)
 for code in ("SID-16", "SID-17", "SID-32", "SID-33", "SID-35"):
@@ -204,7 +190,7 @@ def test_gunicorn_and_worker_serve_the_whole_journey_and_stop_together(productio
         version = re.search(r'name="version" value="(\d+)"', profile_page.text)[1]
         autosave = innovator.post(
             f"{base}/entries/{entry}/profile/",
-            data=PROFILE | {"version": version, "goals": "Tujuan yang disimpan otomatis"},
+            data=ENTRY_PROFILE | {"version": version, "goals": "Tujuan yang disimpan otomatis"},
             headers={"HX-Request": "true", "X-CSRFToken": innovator.cookies["csrftoken"]},
         )
         assert autosave.status_code == 200 and 'id="save-status"' in autosave.text

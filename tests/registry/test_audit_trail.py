@@ -17,7 +17,7 @@ from registry import workflow
 from registry.models import Answer, Evidence, Innovation, ReviewEvent
 from reports.models import HandoffPackage
 from scoring.models import Edition
-from tests.conftest import client_for, make_cycle, make_person
+from tests.conftest import assert_error_page, client_for, make_cycle, make_person
 from tests.registry.test_object_storage import bucket, s3_endpoint, s3_storage_settings  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -126,10 +126,14 @@ def test_admin_refuses_to_delete_an_innovation_with_events_and_says_why(submitte
 
 def test_review_events_cannot_be_changed_in_the_admin(submitted, superuser):
     client = client_for(superuser)
-    assert client.get(reverse("admin:registry_reviewevent_delete", args=[submitted.pk])).status_code == 403
-    assert (
-        client.post(reverse("admin:registry_reviewevent_change", args=[submitted.pk]), {}).status_code == 403
+    delete = client.get(reverse("admin:registry_reviewevent_delete", args=[submitted.pk]))
+    assert_error_page(delete, 403, "dikirim")  # the app's page, not the admin's confirmation
+    change = client.post(
+        reverse("admin:registry_reviewevent_change", args=[submitted.pk]), {"note": "diubah"}
     )
+    assert_error_page(change, 403, "dikirim", "diubah")
+    submitted.refresh_from_db()
+    assert (submitted.note, submitted.to_status) == ("dikirim", "submitted")
 
 
 def test_database_refuses_an_unknown_status(entry):

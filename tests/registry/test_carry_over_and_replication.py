@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, Role
 from registry.models import Answer, Evidence, Innovation
-from tests.conftest import client_for, cycle_like, make_cycle, make_person
+from tests.conftest import assert_error_page, client_for, cycle_like, heading, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -107,10 +107,13 @@ def test_replication_of_an_approved_innovation_counts_on_the_source(
 
 
 def test_only_approved_innovations_of_other_agencies_can_be_replicated(last_year, owner, outsider):
-    assert client_for(outsider).get(reverse("replication_detail", args=[last_year.pk])).status_code == 404
+    url = reverse("replication_detail", args=[last_year.pk])
+    assert_error_page(client_for(outsider).get(url), 404, "Posyandu Digital", "Tujuan 2023")
     Innovation.objects.filter(pk=last_year.pk).update(status="approved")
-    assert client_for(owner).get(reverse("replication_detail", args=[last_year.pk])).status_code == 404
-    assert client_for(outsider).get(reverse("replication_detail", args=[last_year.pk])).status_code == 200
+    assert_error_page(client_for(owner).get(url), 404, "Posyandu Digital", "Tujuan 2023")
+    shown = client_for(outsider).get(url)
+    assert shown.status_code == 200
+    assert heading(shown) == "Posyandu Digital" and shown.context["source"] == last_year
 
 
 def test_replication_list_query_count_does_not_grow(

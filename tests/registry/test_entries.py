@@ -6,11 +6,9 @@ from django.utils import timezone
 
 from registry.entries import DuplicateEntry, start_entry, submission_readiness
 from registry.models import Answer, Evidence, Innovation
-from tests.conftest import client_for
+from tests.conftest import ENTRY_PROFILE, client_for
 
 pytestmark = pytest.mark.django_db
-
-DESIGN = " ".join(["kata"] * 300)
 
 
 def test_start_entry_once_per_agency_and_year(open_cycle, agency_a, owner):
@@ -51,23 +49,7 @@ def test_outsider_cannot_start_or_see_another_agencys_entry(entry, agency_a, out
 
 
 def profile_data(entry, **changes):
-    data = {
-        "version": entry.version,
-        "name": entry.name,
-        "stage": "penerapan",
-        "initiator": "OPD",
-        "digital_kind": "Digital",
-        "form_kind": "Inovasi pelayanan publik",
-        "thematic": "Non tematik",
-        "urusan": "Kesehatan",
-        "implementation_date": "2023-02-01",
-        "design": DESIGN,
-        "goals": "Tujuan",
-        "benefits": "Manfaat",
-        "results": "Hasil",
-    }
-    data.update(changes)
-    return data
+    return {**ENTRY_PROFILE, "version": entry.version, "name": entry.name, **changes}
 
 
 def test_profile_saves_and_member_of_the_agency_may_edit(entry, member):

@@ -1,14 +1,13 @@
 """Fifty simultaneous requests to start the same agency's entry leave exactly as many as the cycle's ceiling
 (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from registry.entries import DuplicateEntry, EntryLimitReached, start_entry
 from registry.models import Cycle, Innovation
 from registry.workflow import reject, start_review, submit
+from tests.conftest import run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
 
@@ -20,55 +19,16 @@ def _postgres_only():
 
 
 def test_fifty_concurrent_starts_create_one_entry_and_49_clear_refusals(open_cycle, agency_a, owner):
-    workers = 50
-    barrier = threading.Barrier(workers)
-    created, refusals, errors = [], [], []
-
-    def attempt(number):
-        try:
-            barrier.wait(timeout=30)
-            entry = start_entry(agency=agency_a, cycle=open_cycle, by=owner, name=f"Inovasi {number}")
-            created.append(entry.pk)
-        except DuplicateEntry as duplicate:
-            refusals.append(str(duplicate))
-        except Exception as error:
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(number,)) for number in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    created, errors = run_together(
+        50, lambda number: start_entry(agency=agency_a, cycle=open_cycle, by=owner, name=f"Inovasi {number}")
+    )
+    assert [repr(error) for error in errors if not isinstance(error, DuplicateEntry)] == []
+    refusals = [str(error) for error in errors]
     assert len(created) == 1
     assert len(refusals) == 49
     assert Innovation.objects.filter(agency=agency_a, cycle=open_cycle).count() == 1
     existing = Innovation.objects.get()
     assert all(existing.name in message and agency_a.name in message for message in refusals)
-
-
-def run_together(workers, action):
-    """Run `action(number)` in `workers` threads released at once, each on its own connection."""
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
-
-    def attempt(number):
-        try:
-            barrier.wait(timeout=30)
-            results.append(action(number))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(number,)) for number in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 @pytest.mark.parametrize("ceiling", [1, 3])

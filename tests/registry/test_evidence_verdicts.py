@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from registry import workflow
 from registry.models import Answer, Evidence, Innovation, SpdProfile
-from tests.conftest import client_for, make_person
+from tests.conftest import assert_error_page, client_for, make_person
 
 pytestmark = pytest.mark.django_db
 Status = Innovation.Status
@@ -176,7 +176,8 @@ def test_spd_rows_are_reviewed_item_by_item(open_cycle, reviewer):
 
 def test_spd_review_of_another_region_is_404(cycle_2024, other_region):
     stranger = make_person("verifikator@lain.test", role="reviewer", region=other_region)
-    assert client_for(stranger).get(reverse("review_spd", args=[cycle_2024.pk])).status_code == 404
+    response = client_for(stranger).get(reverse("review_spd", args=[cycle_2024.pk]))
+    assert_error_page(response, 404, cycle_2024.region.name)
 
 
 def test_only_accepted_items_can_be_made_public(submitted, owner, reviewer):

@@ -26,7 +26,7 @@ from storages.backends.s3 import S3Storage
 
 from registry.models import Cycle, Evidence, Innovation
 from reports.models import HandoffPackage
-from tests.conftest import client_for, make_cycle, open_windows
+from tests.conftest import assert_error_page, client_for, make_cycle, open_windows
 from tests.registry.upload_samples import VALID_PDF, one_page
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +255,8 @@ def test_evidence_whose_object_is_gone_answers_404(bucket, entry, owner):
     upload(client_for(owner), entry, "SID-16", "sk.pdf", PDF)
     item = Evidence.objects.get()
     bucket.client.delete_object(Bucket=BUCKET, Key=f"{PREFIX}/{item.file.name}")
-    assert client_for(owner).get(reverse("evidence_file", args=[item.pk])).status_code == 404
+    response = client_for(owner).get(reverse("evidence_file", args=[item.pk]))
+    assert_error_page(response, 404, "sk.pdf")  # the error page, not an empty or broken download
 
 
 def test_signed_url_mode_redirects_after_the_access_check_to_a_short_lived_url(
@@ -338,7 +339,9 @@ def test_carry_over_copies_the_object_so_each_year_owns_its_file(
     Cycle.objects.filter(pk=entry.cycle_id).update(
         submission_opens="2020-01-01", submission_closes="2020-02-01"
     )
-    response = client_for(owner).post(reverse("entry_start", args=[agency_a.pk]), {"carry_over": "1"})
+    response = client_for(owner).post(
+        reverse("entry_start", args=[agency_a.pk]), {"carry_over": str(entry.pk)}
+    )
     assert response.status_code == 302
     copied = Evidence.objects.exclude(pk=old.pk).get()
     assert copied.answer.innovation.cycle_id == next_cycle.pk and copied.file.name != old.file.name

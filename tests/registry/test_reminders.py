@@ -15,8 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from agencies.models import Agency, Role
 from registry.models import Innovation, Notification, ReminderDelivery
 from registry.notifications import remind_pending
-from registry.reminders import ensure_reminder_schedule, next_reminder_run
-from registry.reminders import send_daily_reminders
+from registry.reminders import ensure_reminder_schedule, next_reminder_run, send_daily_reminders
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from registry import workflow
-from registry.models import Answer, Evidence, Innovation, compliance_by_kind
+from registry.models import Answer, Evidence, Innovation
 from scoring.collect import cycle_index
 from tests.conftest import client_for, make_answer
 
@@ -12,18 +12,10 @@ pytestmark = pytest.mark.django_db
 Status = Innovation.Status
 
 
-def fill(entry, levels: dict, owner):
-    for code, level in levels.items():
-        indicator = entry.cycle.edition.indicators.get(code=code)
-        answer = Answer.objects.create(innovation=entry, indicator=indicator, level=level)
-        Evidence.objects.create(
-            answer=answer, kind="link", url=f"https://example.org/{code}", created_by=owner
-        )
-
-
 @pytest.fixture
 def submitted(entry, owner):
-    fill(entry, {"SID-16": 3, "SID-17": 2, "SID-35": 2}, owner)  # claimed 9 + 4 + 8 = 21
+    for code, level in {"SID-16": 3, "SID-17": 2, "SID-35": 2}.items():  # claimed 9 + 4 + 8 = 21
+        make_answer(entry, code, level, by=owner)
     Innovation.objects.filter(pk=entry.pk).update(status=Status.SUBMITTED, stage="penerapan")
     entry.refresh_from_db()
     return entry
@@ -135,14 +127,14 @@ def test_send_back_resubmit_diff_and_approve(submitted, owner, reviewer):
 def test_reject_needs_a_reason_and_the_agency_becomes_non_compliant(submitted, reviewer):
     client = client_for(reviewer)
     act(client, submitted, "start_review")
-    assert compliance_by_kind(submitted.cycle)[0]["with_entry"] == 1
+    assert submitted.cycle.compliance_by_kind()[0]["with_entry"] == 1
     act(client, submitted, "reject", note="")
     submitted.refresh_from_db()
     assert submitted.status == Status.IN_REVIEW
     act(client, submitted, "reject", note="Bukan inovasi: kegiatan rutin")
     submitted.refresh_from_db()
     assert submitted.status == Status.REJECTED
-    assert compliance_by_kind(submitted.cycle)[0]["with_entry"] == 0
+    assert submitted.cycle.compliance_by_kind()[0]["with_entry"] == 0
     assert cycle_index(submitted.cycle).result.self_assessed.n == 0
 
 
@@ -189,7 +181,8 @@ def queue(open_cycle, region, owner, reviewer):
         ),
         "draft": Innovation.objects.create(cycle=open_cycle, agency=kecamatan, name="Draf", created_by=owner),
     }
-    fill(entries["dinas"], {"SID-16": 1, "SID-17": 1, "SID-32": 1, "SID-33": 1, "SID-35": 1}, owner)
+    for code in ("SID-16", "SID-17", "SID-32", "SID-33", "SID-35"):
+        make_answer(entries["dinas"], code, 1, by=owner)
     return {**entries, "kecamatan": kecamatan}
 
 
@@ -242,7 +235,7 @@ def test_review_queue_query_count_does_not_grow(
         extra = Innovation.objects.create(
             cycle=open_cycle, agency=agency, name=f"X{n}", created_by=owner, status="submitted"
         )
-        fill(extra, {"SID-16": 2}, owner)
+        make_answer(extra, "SID-16", 2, by=owner)
     with django_assert_num_queries(10):
         response = client.get(reverse("review_queue"))
     assert len(response.context["rows"]) == 5

@@ -15,7 +15,7 @@ from agencies.models import Agency, Region, Role, User
 from registry.models import Cycle
 from registry.onboarding import default_windows
 from scoring.models import Edition
-from tests.conftest import PASSWORD, client_for, make_person
+from tests.conftest import PASSWORD, client_for, heading, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -245,8 +245,12 @@ def test_a_person_without_a_region_joins_an_existing_one(regionless, region):
 
 def test_the_admin_site_and_the_showcase_stay_reachable_without_a_region(regionless):
     client = client_for(regionless)
-    assert client.get("/django-admin/").status_code == 200
-    assert client.get(reverse("showcase")).status_code == 200
+    admin_site = client.get("/django-admin/")
+    assert admin_site.status_code == 200
+    assert heading(admin_site) == "Administrasi situs"
+    showcase = client.get(reverse("showcase"))
+    assert showcase.status_code == 200
+    assert heading(showcase) == "Etalase Inovasi"
 
 
 def test_an_administrator_of_a_region_without_agencies_is_shown_what_to_do(admin_user):

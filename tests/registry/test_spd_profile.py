@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from registry.models import Answer, Evidence
-from tests.conftest import client_for
+from tests.conftest import assert_error_page, client_for, heading
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,19 @@ def test_bappeda_fills_spd_rows_with_evidence_and_sees_the_score(open_cycle, adm
 
 
 def test_spd_pages_are_for_bappeda_only(open_cycle, owner, reviewer):
-    for url in (
-        reverse("spd_detail", args=[open_cycle.pk]),
-        reverse("spd_indicator", args=[open_cycle.pk, "SPD-01"]),
+    for url, title in (
+        (reverse("spd_detail", args=[open_cycle.pk]), "Profil SPD 2024"),
+        (reverse("spd_indicator", args=[open_cycle.pk, "SPD-01"]), "Visi dan Misi"),
     ):
-        assert client_for(owner).get(url).status_code == 404
-        assert client_for(reviewer).get(url).status_code == 200
+        assert_error_page(client_for(owner).get(url), 404, title)
+        shown = client_for(reviewer).get(url)
+        assert shown.status_code == 200
+        assert heading(shown) == title
 
 
 def test_spd_pages_of_another_region_are_not_found(open_cycle, other_region):
     from tests.conftest import make_person
 
     foreign_admin = make_person("admin@makassar.example.org", "admin", other_region)
-    assert client_for(foreign_admin).get(reverse("spd_detail", args=[open_cycle.pk])).status_code == 404
+    response = client_for(foreign_admin).get(reverse("spd_detail", args=[open_cycle.pk]))
+    assert_error_page(response, 404, "Profil SPD 2024", open_cycle.region.name)

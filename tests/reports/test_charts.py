@@ -1,5 +1,6 @@
 """The SVG charts are pure functions: tested without a database."""
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -208,3 +209,74 @@ def test_formatter_is_used_for_every_value():
         fmt=lambda v: f"<{v}>",
     )
     assert "&lt;3.5&gt;" in svg and "<3.5>" not in svg
+
+
+def value_boxes(svg: str) -> list[tuple[float, float]]:
+    """The horizontal extent of each column's value label: upright ones centred on x, turned ones (read upwards)
+    about one line high around their translated x."""
+    boxes = []
+    for node in parse(svg).iter(f"{SVG}text"):
+        if node.get("class") != "value":
+            continue
+        text = "".join(node.itertext())
+        if node.get("transform"):
+            x = float(re.match(r"translate\(([\d.]+)", node.get("transform")).group(1))
+            boxes.append((x - 0.8 * 11, x + 0.25 * 11))
+        else:
+            x, width = float(node.get("x")), charts._text_width(text, 11)
+            boxes.append((x - width / 2, x + width / 2))
+    return sorted(boxes)
+
+
+def test_column_values_never_run_into_each_other():
+    # Issue 15: two neighbouring zeros printed as "0,000,00" on the dashboard's trend.
+    fmt = lambda value: f"{Decimal(str(value)).quantize(Decimal('0.01'))}".replace(".", ",")  # noqa: E731
+    series = ["Diklaim", "Terverifikasi", "Hasil resmi (Kemendagri)"]
+    for years in range(1, 9):
+        rows = [(Decimal("0"), Decimal("0"), Decimal("100"))] * years
+        svg = charts.columns(
+            [str(2020 + year) for year in range(years)],
+            rows,
+            series=series,
+            title="t",
+            empty_text="e",
+            fmt=fmt,
+        )
+        boxes = value_boxes(svg)
+        for (_start, end), (start, _end) in itertools.pairwise(boxes):
+            assert end <= start, (years, boxes)
+        # Labels are shown while there is room for them (the table beside the chart has every figure).
+        assert len(boxes) == 3 * years or years > 4
+        # Each label fits under the chart's top: nothing is drawn above the viewBox.
+        for node in parse(svg).iter(f"{SVG}text"):
+            match = re.match(r"translate\(([\d.]+) ([\d.]+)\)", node.get("transform") or "")
+            if match:
+                assert float(match.group(2)) - charts._text_width("".join(node.itertext()), 11) >= 0
+
+
+def test_columns_keep_band_names_off_the_plot_and_the_legend_inside_the_width():
+    svg = charts.columns(
+        ["2023", "2024"],
+        [(Decimal("70"), Decimal("65"), Decimal("64")), (Decimal("50"), Decimal("45"), None)],
+        series=["Diklaim", "Terverifikasi", "Hasil resmi (Kemendagri) yang diumumkan"],
+        title="t",
+        empty_text="e",
+        bands=BANDS,
+    )
+    root = parse(svg)
+    base = max(float(line.get("y1")) for line in root.iter(f"{SVG}line"))
+    texts = {"".join(node.itertext()): node for node in root.iter(f"{SVG}text")}
+    # The band names are in the key under the years, not over the columns.
+    for name in ("Sangat Inovatif ≥ 60.01", "Inovatif ≥ 35.00"):
+        assert float(texts[name].get("y")) > base + 15
+    # The axis values sit left of the plot, where no column is.
+    first_column = min(
+        float(rect.get("x")) for rect in root.iter(f"{SVG}rect") if "bar" in (rect.get("class") or "")
+    )
+    for node in root.iter(f"{SVG}text"):
+        if node.get("class") == "tick":
+            assert node.get("text-anchor") == "end" and float(node.get("x")) < first_column
+    # The legend wraps rather than running past the right edge.
+    for name in ("Diklaim", "Terverifikasi", "Hasil resmi (Kemendagri) yang diumumkan"):
+        node = texts[name]
+        assert float(node.get("x")) + charts._text_width(name, 12) <= charts.WIDTH

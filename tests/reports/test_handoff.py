@@ -1,14 +1,13 @@
 import datetime
 import hashlib
 import io
-import threading
 import zipfile
 
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,14 @@ from registry.models import Answer, Evidence, Innovation, SpdProfile
 from reports import handoff
 from reports.models import ExportLog, HandoffPackage
 from scoring.collect import cycle_index
-from tests.conftest import client_for, make_cycle, make_person
+from tests.conftest import (
+    assert_error_page,
+    assert_sent_to_login,
+    client_for,
+    make_cycle,
+    make_person,
+    run_together,
+)
 
 pytestmark = pytest.mark.django_db
 Status = HandoffPackage.Status
@@ -337,29 +343,15 @@ def test_twenty_simultaneous_requests_start_one_package(open_cycle, admin_user, 
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL, the production database")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    workers = 20
-    barrier = threading.Barrier(workers)
-    outcomes, errors = [], []
-
-    def attempt():
-        try:
-            barrier.wait(timeout=30)
-            package, created = handoff.request_package(cycle=open_cycle, by=admin_user)
-            outcomes.append((package.pk, created))
-        except Exception as error:
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt) for _n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    requests, errors = run_together(
+        20, lambda _number: handoff.request_package(cycle=open_cycle, by=admin_user)
+    )
+    assert [repr(error) for error in errors] == []
     assert HandoffPackage.objects.count() == 1
     only = HandoffPackage.objects.get().pk
-    assert sorted(outcomes) == [(only, False)] * 19 + [(only, True)]
+    assert sorted((package.pk, created) for package, created in requests) == [(only, False)] * 19 + [
+        (only, True)
+    ]
 
 
 def test_a_finished_package_does_not_block_a_new_one(
@@ -508,7 +500,9 @@ def test_downloads_stream_the_stored_files(package, reviewer):
 
 def test_unfinished_package_has_nothing_to_download(open_cycle, admin_user):
     queued, _created = handoff.request_package(cycle=open_cycle, by=admin_user)
-    assert client_for(admin_user).get(reverse("handoff_workbook", args=[queued.pk])).status_code == 404
+    response = client_for(admin_user).get(reverse("handoff_workbook", args=[queued.pk]))
+    assert_error_page(response, 404)  # the error page, not an empty attachment
+    assert not response.has_header("Content-Disposition")
 
 
 def test_page_lists_the_packages_of_the_chosen_year_with_status(package, open_cycle, region, admin_user):
@@ -556,14 +550,14 @@ def test_anonymous_is_sent_to_login(package):
 
     for method, url in urls_of(package):
         response = getattr(Client(), method)(url, {"tahun": 2024} if method == "post" else None)
-        assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert_sent_to_login(response, url)
 
 
 def test_innovators_are_refused(package, owner, outsider):
     for person in (owner, outsider):
         for method, url in urls_of(package):
             response = getattr(client_for(person), method)(url, {"tahun": 2024} if method == "post" else None)
-            assert response.status_code == 403, url
+            assert_error_page(response, 403, package.workbook_checksum)
     assert HandoffPackage.objects.count() == 1
 
 
@@ -571,8 +565,8 @@ def test_another_regions_bappeda_finds_nothing(package, other_region):
     foreign = make_person("admin@makassar.example.org", Role.ADMIN, other_region)
     client = client_for(foreign)
     for name in ("handoff_progress", "handoff_workbook", "handoff_archive"):
-        assert client.get(reverse(name, args=[package.pk])).status_code == 404
-    assert client.post(reverse("handoff_request"), {"tahun": 2024}).status_code == 404
+        assert_error_page(client.get(reverse(name, args=[package.pk])), 404, package.workbook_checksum)
+    assert_error_page(client.post(reverse("handoff_request"), {"tahun": 2024}), 404)
     page = client.get(reverse("handoff"))
     assert page.context["packages"] == [] and package.workbook_checksum not in page.content.decode()
     assert HandoffPackage.objects.count() == 1

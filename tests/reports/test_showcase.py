@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency, Role, User
 from registry.models import Answer, Evidence, Innovation, ReviewEvent
 from scoring.models import Edition
-from tests.conftest import client_for, make_cycle, make_person
+from tests.conftest import assert_error_page, client_for, make_cycle, make_person
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -445,26 +445,33 @@ def test_showcase_evidence_downloads_types_a_browser_should_not_render(approved_
     assert response["Content-Disposition"] == 'attachment; filename="halaman.html"'
 
 
+def assert_no_file(response, item):
+    """The Indonesian 404 page: neither the file's bytes nor its name (or the link's address)."""
+    assert_error_page(response, 404, item.original_name or item.url, "%PDF")
+
+
 def test_showcase_evidence_of_a_private_item_is_not_found(approved_entry):
-    item = evidence(approved_entry, "SID-16", public=False)
+    item = evidence(approved_entry, "SID-16", public=False, name="rahasia.pdf")
     response = Client().get(reverse("showcase_evidence", args=[approved_entry.pk, item.pk]))
-    assert response.status_code == 404
+    assert_no_file(response, item)
 
 
 @pytest.mark.parametrize("status", NOT_APPROVED)
 def test_showcase_evidence_of_an_entry_not_approved_is_not_found(open_cycle, agency_a, status):
     entry = innovation(agency_a, open_cycle, "Belum", status=status)
     item = evidence(entry, "SID-16", public=True)
-    assert Client().get(reverse("showcase_evidence", args=[entry.pk, item.pk])).status_code == 404
+    assert_no_file(Client().get(reverse("showcase_evidence", args=[entry.pk, item.pk])), item)
 
 
 def test_showcase_evidence_must_belong_to_the_innovation_in_the_address(approved_entry, region, open_cycle):
     other = innovation(new_agency(region, "PD-LAIN", "Dinas Lain"), open_cycle, "Lain")
     item = evidence(other, "SID-16", public=True)
-    assert Client().get(reverse("showcase_evidence", args=[approved_entry.pk, item.pk])).status_code == 404
-    assert Client().get(reverse("showcase_evidence", args=[other.pk, item.pk])).status_code == 200
+    assert_no_file(Client().get(reverse("showcase_evidence", args=[approved_entry.pk, item.pk])), item)
+    served = Client().get(reverse("showcase_evidence", args=[other.pk, item.pk]))
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == PDF
 
 
 def test_showcase_evidence_of_a_link_is_not_a_file(approved_entry):
     item = evidence(approved_entry, "SID-35", public=True, kind="link", url="https://youtube.com/v")
-    assert Client().get(reverse("showcase_evidence", args=[approved_entry.pk, item.pk])).status_code == 404
+    assert_no_file(Client().get(reverse("showcase_evidence", args=[approved_entry.pk, item.pk])), item)
