@@ -81,6 +81,17 @@ class ImportReport:
         }
 
 
+def csv_records(reader, problems: list[str]):
+    """The rows of a CSV reader that hold anything, with their line numbers. A row the reader cannot parse
+    ends the file with a problem naming its line (the import then refuses the whole file)."""
+    try:
+        for values in reader:
+            if any(value.strip() for value in values):
+                yield reader.line_num, values
+    except csv.Error as error:
+        problems.append(_("Row %(line)s: %(error)s") % {"line": reader.line_num, "error": error})
+
+
 def _normalise_header(raw: str) -> str:
     """'Contact E-mail', 'contact-email' and 'contact_email' alike."""
     return raw.strip().lower().replace(" ", "_").replace("-", "_")
@@ -143,33 +154,25 @@ def read_agency_csv(data: bytes) -> list[AgencyRow]:
         if found is not None:
             position[name] = header.index(found)
     rows, problems = [], []
-    try:
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            line = reader.line_num
-            if len(values) < len(header):
-                values = values + [""] * (len(header) - len(values))
-            rows.append(
-                AgencyRow(
-                    line=line,
-                    code=values[position["code"]].strip(),
-                    name=" ".join(values[position["name"]].split()),
-                    kind=_normalise_kind(values[position["kind"]]),
-                    parent_code=values[position["parent_code"]].strip(),
-                    head_name=" ".join(values[position["head_name"]].split())
-                    if "head_name" in position
-                    else "",
-                    contact_email=values[position["contact_email"]].strip().lower()
-                    if "contact_email" in position
-                    else "",
-                    contact_phone=values[position["contact_phone"]].strip()
-                    if "contact_phone" in position
-                    else "",
-                )
+    for line, values in csv_records(reader, problems):
+        if len(values) < len(header):
+            values = values + [""] * (len(header) - len(values))
+        rows.append(
+            AgencyRow(
+                line=line,
+                code=values[position["code"]].strip(),
+                name=" ".join(values[position["name"]].split()),
+                kind=_normalise_kind(values[position["kind"]]),
+                parent_code=values[position["parent_code"]].strip(),
+                head_name=" ".join(values[position["head_name"]].split()) if "head_name" in position else "",
+                contact_email=values[position["contact_email"]].strip().lower()
+                if "contact_email" in position
+                else "",
+                contact_phone=values[position["contact_phone"]].strip()
+                if "contact_phone" in position
+                else "",
             )
-    except csv.Error as error:
-        problems.append(_("Row %(line)s: %(error)s") % {"line": reader.line_num, "error": error})
+        )
     if not rows and not problems:
         problems.append(_("The file has a header but no agency rows."))
     if problems:

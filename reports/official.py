@@ -16,7 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 # The file-level helpers of the agency import (encoding, ';' or ',' columns) are the same for this file.
-from agencies.importing import AgencyImportError, ImportReport, ProblemsError, decode_csv, sniff_delimiter
+from agencies.importing import (
+    AgencyImportError,
+    ImportReport,
+    ProblemsError,
+    csv_records,
+    decode_csv,
+    sniff_delimiter,
+)
 from agencies.models import Region
 from reports.models import OfficialResult
 
@@ -152,21 +159,15 @@ def read_official_csv(data: bytes) -> tuple[list[OfficialRow], list[str]]:
         ]
     position = {column: header.index(column) for column in REQUIRED + OPTIONAL if column in header}
     rows, problems = [], []
-    try:
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            line = reader.line_num
+    for line, values in csv_records(reader, problems):
 
-            def cell(column, values=values):
-                index = position.get(column)
-                return values[index] if index is not None and index < len(values) else ""
+        def cell(column, values=values):
+            index = position.get(column)
+            return values[index] if index is not None and index < len(values) else ""
 
-            row = _parse_row(line, cell, problems)
-            if row is not None:
-                rows.append(row)
-    except csv.Error as error:
-        problems.append(_("Row %(line)s: %(error)s") % {"line": reader.line_num, "error": error})
+        row = _parse_row(line, cell, problems)
+        if row is not None:
+            rows.append(row)
     if not rows and not problems:
         problems.append(_("The file has a header but no result rows."))
     return rows, problems

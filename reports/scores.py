@@ -24,8 +24,8 @@ from django.db.models import Count, F, Q, Sum
 
 from registry.models import Innovation
 from reports.models import EntryScore, EntryVariableScore
-from scoring import catalogue, explanations
-from scoring.collect import STREAM_CHUNK_SIZE, innovation_results, spd_answers_by_cycle
+from scoring import catalogue
+from scoring.collect import STREAM_CHUNK_SIZE, SpreadWording, innovation_results, spd_answers_by_cycle
 from scoring.index import (
     MEASURED_STAGES,
     SELF_ASSESSED_STATUSES,
@@ -150,7 +150,7 @@ def store(cycle, items: list[tuple[int, int]]) -> None:
 
 
 @dataclass
-class StoredIndex:
+class StoredIndex(SpreadWording):
     """A cycle's index from the stored results: both scores (without per-innovation rows), for the pages."""
 
     cycle: object
@@ -170,19 +170,6 @@ class StoredIndex:
             .distinct()
         )
         return urusan_spread_shortfall(self.edition, list(urusan))
-
-    @property
-    def spread_warning(self) -> str | None:
-        """As `scoring.collect.CycleIndex.spread_warning`."""
-        if self.spread_shortfall is None:
-            return None
-        return explanations.spread_sentence(self.spread_shortfall)
-
-    @property
-    def spread_help(self) -> str:
-        if self.spread_shortfall is None:
-            return ""
-        return explanations.spread_help(self.spread_shortfall)
 
 
 def indexes(cycles: list) -> dict[int, StoredIndex]:

@@ -150,14 +150,8 @@ class InnovationScore:
     verified: InnovationResult
 
 
-@dataclass(frozen=True)
-class CycleIndex:
-    """A cycle's index with every innovation's kematangan, for the page, the command and the exports."""
-
-    edition: catalogue.Edition
-    result: IndexResult
-    innovations: list[InnovationScore]
-    spread_shortfall: SpreadShortfall | None  # D4
+class SpreadWording:
+    """The D4 warning of an index with a `spread_shortfall`, as a plain sentence and its help text."""
 
     @property
     def spread_warning(self) -> str | None:
@@ -172,6 +166,16 @@ class CycleIndex:
         if self.spread_shortfall is None:
             return ""
         return explanations.spread_help(self.spread_shortfall)
+
+
+@dataclass(frozen=True)
+class CycleIndex(SpreadWording):
+    """A cycle's index with every innovation's kematangan, for the page, the command and the exports."""
+
+    edition: catalogue.Edition
+    result: IndexResult
+    innovations: list[InnovationScore]
+    spread_shortfall: SpreadShortfall | None  # D4
 
 
 def cycle_of(region, year: int):

@@ -1,5 +1,6 @@
 """Playwright driving Debian's chromium (Playwright cannot download its own browser here)."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -89,3 +90,38 @@ def start_entry(page, name: str) -> Innovation:
     page.get_by_test_id("start-entry").click()
     page.wait_for_url("**/profile/")
     return Innovation.objects.get(name=name)
+
+
+def add_last_year(cycle, admin, entries: int = 8):
+    """A 2023 cycle beside the demo's with a few synthetic entries, so the trend has two years."""
+    from registry.models import Cycle
+    from registry.synthetic import create_synthetic_entries
+
+    older = Cycle.objects.create(
+        region=cycle.region,
+        year=2023,
+        edition=cycle.edition,
+        submission_opens=datetime.date(2023, 6, 13),
+        submission_closes=datetime.date(2023, 8, 22),
+        review_opens=datetime.date(2023, 6, 13),
+        review_closes=datetime.date(2023, 9, 30),
+    )
+    create_synthetic_entries(older, entries, created_by=admin)
+    return older
+
+
+def showcased_posyandu(cycle):
+    """Dinas Kesehatan's approved "Posyandu Digital" with a public PDF: what the showcase pages show."""
+    from agencies.models import Agency
+    from tests.browser.test_showcase import add_pdf, approved
+
+    posyandu = approved(
+        Agency.objects.get(code="PD-DINKES"),
+        cycle,
+        "Posyandu Digital",
+        "Kesehatan",
+        goals="Menurunkan angka stunting.",
+        implementation_date=datetime.date(2023, 2, 1),
+    )
+    add_pdf(posyandu, "SID-16", "perwali-posyandu.pdf", public=True)
+    return posyandu

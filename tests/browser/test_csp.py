@@ -6,8 +6,6 @@ shows). Chromium logs each refusal ("Refused to apply inline style…") and fire
 are collected on every page, while the page is used as its role uses it (autosave, upload, confirmation).
 """
 
-import datetime
-
 import pytest
 from django.core.management import call_command
 from fpdf import FPDF
@@ -15,8 +13,7 @@ from fpdf import FPDF
 from agencies.models import Agency, User
 from registry.models import Cycle, Evidence, Innovation
 from registry.synthetic import create_synthetic_entries
-from tests.browser.conftest import sign_in
-from tests.browser.test_showcase import add_pdf, approved
+from tests.browser.conftest import showcased_posyandu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,15 +74,7 @@ def demo_world():
         name="Puskesmas Keliling",
         created_by=User.objects.get(email="inovator.puskesmas@parepare.demo"),
     )
-    posyandu = approved(
-        Agency.objects.get(code="PD-DINKES"),
-        cycle,
-        "Posyandu Digital",
-        "Kesehatan",
-        goals="Menurunkan angka stunting.",
-        implementation_date=datetime.date(2023, 2, 1),
-    )
-    add_pdf(posyandu, "SID-16", "perwali-posyandu.pdf", public=True)
+    posyandu = showcased_posyandu(cycle)
     create_synthetic_entries(cycle, 8, created_by=admin)
     return cycle, draft, posyandu
 

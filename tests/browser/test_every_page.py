@@ -8,7 +8,6 @@ or when a request fails or answers 400 or more. Every page is saved as
 test-artifacts/pages/<role>-<page>-<width>.png.
 """
 
-import datetime
 import re
 import time
 import warnings
@@ -19,11 +18,10 @@ import pytest
 from django.core.management import call_command
 
 from agencies.models import Agency, Region, User
-from registry.models import Cycle, Innovation, Notification, ReviewEvent, SpdProfile
+from registry.models import Cycle, Innovation, Notification, ReviewEvent
 from registry.synthetic import create_synthetic_entries
 from reports.models import OfficialResult
-from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.browser.test_showcase import add_pdf, approved
+from tests.browser.conftest import ARTIFACTS, add_last_year, showcased_posyandu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,16 +40,7 @@ def build_world() -> dict:
     cycle = Cycle.objects.get(year=2024)
     admin = User.objects.get(email="admin@parepare.demo")
     create_synthetic_entries(cycle, 14, created_by=admin)
-    older = Cycle.objects.create(
-        region=cycle.region,
-        year=2023,
-        edition=cycle.edition,
-        submission_opens=datetime.date(2023, 6, 13),
-        submission_closes=datetime.date(2023, 8, 22),
-        review_opens=datetime.date(2023, 6, 13),
-        review_closes=datetime.date(2023, 9, 30),
-    )
-    create_synthetic_entries(older, 8, created_by=admin)
+    add_last_year(cycle, admin)
     innovator = User.objects.get(email="inovator.puskesmas@parepare.demo")
     Innovation.objects.create(
         cycle=cycle,
@@ -59,15 +48,7 @@ def build_world() -> dict:
         name="Puskesmas Keliling",
         created_by=innovator,
     )
-    showcased = approved(
-        Agency.objects.get(code="PD-DINKES"),
-        cycle,
-        "Posyandu Digital",
-        "Kesehatan",
-        goals="Menurunkan angka stunting.",
-        implementation_date=datetime.date(2023, 2, 1),
-    )
-    add_pdf(showcased, "SID-16", "perwali-posyandu.pdf", public=True)
+    showcased = showcased_posyandu(cycle)
     event = ReviewEvent.objects.filter(innovation=showcased).first()
     for person in User.objects.filter(region=cycle.region):
         for number in range(3):
@@ -89,7 +70,6 @@ def object_pages() -> dict[str, list[tuple[str, str]]]:
     agency = Agency.objects.get(code="KEL-LEMOE")
     own_agency = draft.agency
     person = User.objects.get(email="inovator.puskesmas@parepare.demo")
-    spd = SpdProfile.objects.get(cycle=cycle)
     edition = cycle.edition
     official = OfficialResult.objects.order_by("-year").first()
     showcase = [("showcase", "/etalase/"), ("showcase-item", f"/etalase/{showcased.pk}/")]
@@ -97,8 +77,8 @@ def object_pages() -> dict[str, list[tuple[str, str]]]:
         ("entry", f"/entries/{reviewed.pk}/"),
         ("indicator", f"/entries/{reviewed.pk}/indicators/SID-16/"),
         ("review-entry", f"/review/{reviewed.pk}/"),
-        ("review-spd", f"/review/spd/{spd.pk}/"),
-        ("spd", f"/spd/{spd.pk}/"),
+        ("review-spd", f"/review/spd/{cycle.pk}/"),
+        ("spd", f"/spd/{cycle.pk}/"),
         ("agency", f"/agencies/{agency.pk}/"),
         ("edition", f"/catalogue/{edition.pk}/"),
         ("showcase-item", f"/etalase/{showcased.pk}/"),

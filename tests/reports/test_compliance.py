@@ -264,12 +264,13 @@ def test_board_query_count_does_not_grow_with_rows(
 # --- the export log page --------------------------------------------------------------------------------------
 
 
-def log_row(cycle, user, name):
+def log_row(cycle, user, name, *, fmt="xlsx", filters=None):
     return ExportLog.objects.create(
         cycle=cycle,
         edition=cycle.edition,
         created_by=user,
-        format="xlsx",
+        format=fmt,
+        filters=filters or {},
         filename=name,
         size=10,
         checksum="a" * 64,

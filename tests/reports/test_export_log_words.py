@@ -1,7 +1,6 @@
 """The export log shows each file's filters in words, as the file's own summary does, old rows included."""
 
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,23 +8,13 @@ from django.urls import reverse
 from agencies.models import Agency
 from reports.models import ExportLog
 from tests.conftest import client_for
+from tests.reports.test_compliance import log_row
 
 pytestmark = pytest.mark.django_db
 
 
 def logged(cycle, filters, name="kepatuhan.xlsx", fmt="xlsx"):
-    return ExportLog.objects.create(
-        cycle=cycle,
-        edition=cycle.edition,
-        format=fmt,
-        filters=filters,
-        filename=name,
-        size=10,
-        checksum="a" * 64,
-        row_count=1,
-        claimed_iid=Decimal("3.58"),
-        verified_iid=Decimal("2.31"),
-    )
+    return log_row(cycle, None, name, fmt=fmt, filters=filters)
 
 
 def filters_cells(html: str) -> list[str]:
