@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import entry_views, notification_views, review_views, views
+from registry import entry_views, indicator_views, notification_views, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,29 +16,29 @@ urlpatterns = [
     path("entries/<int:pk>/documents/<str:field>/", entry_views.entry_attachment, name="entry_attachment"),
     path(
         "entries/<int:pk>/indicators/<str:code>/",
-        entry_views.indicator_page,
+        indicator_views.indicator_page,
         {"kind": "innovation"},
         name="entry_indicator",
     ),
     path(
         "entries/<int:pk>/indicators/<str:code>/evidence/",
-        entry_views.evidence_add,
+        indicator_views.evidence_add,
         {"kind": "innovation"},
         name="entry_evidence_add",
     ),
     path("replications/", entry_views.replication_list, name="replication_list"),
     path("replications/<int:pk>/", entry_views.replication_detail, name="replication_detail"),
     path("replications/<int:pk>/start/", entry_views.replication_start, name="replication_start"),
-    path("spd/<int:pk>/", entry_views.spd_detail, name="spd_detail"),
+    path("spd/<int:pk>/", indicator_views.spd_detail, name="spd_detail"),
     path(
         "spd/<int:pk>/indicators/<str:code>/",
-        entry_views.indicator_page,
+        indicator_views.indicator_page,
         {"kind": "spd"},
         name="spd_indicator",
     ),
     path(
         "spd/<int:pk>/indicators/<str:code>/evidence/",
-        entry_views.evidence_add,
+        indicator_views.evidence_add,
         {"kind": "spd"},
         name="spd_evidence_add",
     ),
@@ -62,8 +62,8 @@ urlpatterns = [
         "review/evidence/<int:pk>/public/", review_views.review_evidence_public, name="review_evidence_public"
     ),
     path("review/<int:pk>/<str:action>/", review_views.review_action, name="review_action"),
-    path("evidence/<int:pk>/", entry_views.evidence_file, name="evidence_file"),
-    path("evidence/<int:pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),
+    path("evidence/<int:pk>/", indicator_views.evidence_file, name="evidence_file"),
+    path("evidence/<int:pk>/delete/", indicator_views.evidence_delete, name="evidence_delete"),
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
 ]
