@@ -173,6 +173,15 @@ def test_board_invalid_filter_is_shown_and_lists_nothing(world, reviewer, query)
     assert listed(response) == []
     assert "Beberapa nilai filter tidak valid" in response.content.decode()
     assert 'data-testid="export-buttons"' not in response.content.decode()
+    # Whatever the filter, the region has its cycle: the page never says it has none.
+    assert 'data-testid="no-cycle"' not in response.content.decode()
+
+
+def test_board_filtered_to_nothing_offers_to_clear_the_filters(world, reviewer):
+    response = client_for(reviewer).get(reverse(BOARD), {"q": "tidak ada instansi bernama begini"})
+    html = response.content.decode()
+    assert listed(response) == [] and not response.context["filter"].errors
+    assert 'data-testid="clear-filters"' in html and "Tidak ada yang cocok" in html
 
 
 def test_board_kecamatan_of_another_region_is_an_invalid_filter(world, reviewer, other_region):
