@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import demo_cycle, start_django  # noqa: E402
+from _setup import demo_cycle, start_django
 
 TARGET_BYTES = 250 * 1000
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="(/static/[^"]+)"')
@@ -85,7 +85,9 @@ def main() -> int:
             met = total <= TARGET_BYTES
             target = f"≤ {TARGET_BYTES / 1000:.0f} KB: {'met' if met else 'NOT met'}"
             heaviest = sorted(files, key=lambda item: -item[1])[:5]
-        print(f"| {name} | {html / 1000:.1f} KB | {assets / 1000:.1f} KB | {total / 1000:.1f} KB | {target} |")
+        print(
+            f"| {name} | {html / 1000:.1f} KB | {assets / 1000:.1f} KB | {total / 1000:.1f} KB | {target} |"
+        )
     print("\nHeaviest assets of the indicator page (gzip):")
     for path, size in heaviest:
         print(f"  {size / 1000:7.1f} KB  {path}")

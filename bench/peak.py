@@ -272,31 +272,6 @@ def open_cycle_today() -> None:
     )
 
 
-def people_for(people: dict, base: str, recorder, acks, reviewer_pages: int, export_pause: float) -> list:
-    common = {"base": base, "recorder": recorder, "acks": acks, "password": PASSWORD}
-    persons = [
-        peak_client.Innovator(
-            email=person["email"],
-            entry=person["entry"],
-            codes=people["codes"],
-            pdf_codes=people["pdf_codes"],
-            pdf=VALID_PDF,
-            seed=number,
-            **common,
-        )
-        for number, person in enumerate(people["innovators"])
-    ]
-    reviewers = people["reviewers"]
-    persons += [
-        peak_client.Reviewer(
-            email=email, index=number, count=len(reviewers), pages=reviewer_pages, seed=number, **common
-        )
-        for number, email in enumerate(reviewers)
-    ]
-    persons.append(peak_client.Exporter(email=people["admin"], pause=export_pause, **common))
-    return persons
-
-
 def verdict(met: bool) -> str:
     return "met" if met else "NOT MET"
 
@@ -350,7 +325,16 @@ def main() -> int:
         f"peak: deploy/serve.py (collectstatic, migrate, gunicorn 2 workers + db_worker) up in {server_seconds:.1f} s"
     )
     recorder, acks = peak_client.Recorder(), peak_client.Acks()
-    persons = people_for(people, base, recorder, acks, reviewer_pages=20, export_pause=options.export_pause)
+    persons = peak_client.people_for(
+        people,
+        base,
+        recorder,
+        acks,
+        password=PASSWORD,
+        pdf=VALID_PDF,
+        reviewer_pages=20,
+        export_pause=options.export_pause,
+    )
     try:
         started = time.perf_counter()
         try:

@@ -837,3 +837,37 @@ def verify(acks: Acks) -> tuple[dict, list[str]]:
         "unanswered saves": len(acks.profile_pending) + len(acks.answers_pending) + len(acks.uploads_pending),
     }
     return counts, problems
+
+
+def people_for(
+    people: dict,
+    base: str,
+    recorder,
+    acks,
+    *,
+    password: str,
+    pdf: bytes,
+    reviewer_pages: int,
+    export_pause: float,
+) -> list:
+    """The actors of a run: every innovator, reviewer and the exporting admin `prepare_actors` made."""
+    common = {"base": base, "recorder": recorder, "acks": acks, "password": password}
+    persons = [
+        Innovator(
+            email=person["email"],
+            entry=person["entry"],
+            codes=people["codes"],
+            pdf_codes=people["pdf_codes"],
+            pdf=pdf,
+            seed=number,
+            **common,
+        )
+        for number, person in enumerate(people["innovators"])
+    ]
+    reviewers = people["reviewers"]
+    persons += [
+        Reviewer(email=email, index=number, count=len(reviewers), pages=reviewer_pages, seed=number, **common)
+        for number, email in enumerate(reviewers)
+    ]
+    persons.append(Exporter(email=people["admin"], pause=export_pause, **common))
+    return persons

@@ -39,24 +39,16 @@ def test_every_request_of_the_peak_is_accepted_and_nothing_is_lost(live_server, 
     call_command("seed_demo", "--entries", "40", stdout=io.StringIO())
     people = peak_client.prepare_actors(innovators=3, reviewers=2, password=PASSWORD)
     recorder, acks = peak_client.Recorder(), peak_client.Acks()
-    common = {"base": live_server.url, "recorder": recorder, "acks": acks, "password": PASSWORD}
-    persons = [
-        peak_client.Innovator(
-            email=person["email"],
-            entry=person["entry"],
-            codes=people["codes"],
-            pdf_codes=people["pdf_codes"],
-            pdf=VALID_PDF,
-            seed=number,
-            **common,
-        )
-        for number, person in enumerate(people["innovators"])
-    ]
-    persons += [
-        peak_client.Reviewer(email=email, index=number, count=2, pages=1, seed=number, **common)
-        for number, email in enumerate(people["reviewers"])
-    ]
-    persons.append(peak_client.Exporter(email=people["admin"], pause=0.5, **common))
+    persons = peak_client.people_for(
+        people,
+        live_server.url,
+        recorder,
+        acks,
+        password=PASSWORD,
+        pdf=VALID_PDF,
+        reviewer_pages=1,
+        export_pause=0.5,
+    )
     innovators, reviewers, exporter = persons[:3], persons[3:5], persons[5]
     concurrent = connection.vendor == "postgresql"
     peak_client.start_all(persons, workers=4 if concurrent else 1)
