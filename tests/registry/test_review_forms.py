@@ -9,7 +9,7 @@ from django.utils import translation
 from agencies.models import Agency, Role
 from registry.models import Answer, Evidence, Innovation, SpdProfile
 from registry.review_forms import EvidenceReviewsForm, ReviewAssignForm, RowVerdictForm
-from tests.conftest import client_for, cycle_like, make_answer, make_person
+from tests.conftest import assert_error_page, client_for, cycle_like, make_answer, make_person
 
 pytestmark = pytest.mark.django_db
 Status = Innovation.Status
@@ -254,10 +254,13 @@ def test_the_spd_row_refusal_shows_on_the_spd_page(spd_row, reviewer):
 def test_an_spd_row_code_is_not_an_entry_row(spd_row, submitted, reviewer):
     # The entry's URL looks among the entry's rows only, and the SPD URL among the profile's.
     client = client_for(reviewer)
-    assert post_row(client, submitted, spd_row.indicator.code, {"verdict": "sesuai"}).status_code == 404
+    assert_error_page(post_row(client, submitted, spd_row.indicator.code, {"verdict": "sesuai"}), 404)
     cycle = spd_row.spd_profile.cycle
     url = reverse("review_spd_verdict", args=[cycle.pk, "SID-16"])
-    assert client.post(url, {"verdict": "sesuai"}).status_code == 404
+    assert_error_page(client.post(url, {"verdict": "sesuai"}), 404)
+    # Neither row took the verdict meant for the other.
+    spd_row.refresh_from_db()
+    assert spd_row.verdict == ""
 
 
 # Assigning entries.

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import ExportLog
-from tests.conftest import client_for, make_cycle
+from tests.conftest import assert_error_page, client_for, make_cycle
 
 from .test_dashboard import URL, scenario  # noqa: F401  (the fixture)
 
@@ -60,5 +60,6 @@ def test_dashboard_exports_only_what_it_shows(scenario, reviewer):  # noqa: F811
 
 def test_export_buttons_stay_away_from_innovators(scenario, owner):  # noqa: F811
     client = client_for(owner)
-    assert client.get(URL).status_code == 403
-    assert client.get(reverse("compliance_export", args=["xlsx"]), {"tahun": "2024"}).status_code == 403
+    assert_error_page(client.get(URL), 403, "Unduh angka")
+    assert_error_page(client.get(reverse("compliance_export", args=["xlsx"]), {"tahun": "2024"}), 403)
+    assert not ExportLog.objects.exists()
