@@ -599,7 +599,12 @@ class Innovation(models.Model):
             ),
         ]
         # The review queue's default order, so a page of it is read from the index, not sorted.
-        indexes = [models.Index(fields=["cycle", "-submitted_at", "id"], name="innovation_queue_order")]
+        indexes = [
+            models.Index(fields=["cycle", "-submitted_at", "id"], name="innovation_queue_order"),
+            # An agency's entries of a cycle (the board's per-row counts, starting an entry): without it the
+            # planner walks the cycle's whole queue index for each agency (20 s for a 5,000-row export on SQLite).
+            models.Index(fields=["agency", "cycle"], name="innovation_agency_cycle"),
+        ]
 
     def __str__(self) -> str:
         return self.name
